@@ -1,0 +1,138 @@
+import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
+import { fingerprint } from "./fingerprint.js";
+import { formatForLog, isSecretKey, REDACTED, redact, redactText, redactUrl } from "./redact.js";
+import { withSafeInspect, withSafeRendering } from "./safeRendering.js";
+import { CANARY_KEY } from "./test-support/testModules.js";
+
+const CANARY_JWT =
+  "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJhdWQiOiJjYW5hcnkiLCJleHAiOjE3MDAwMDAwMDB9.Y2FuYXJ5LXNpZ25hdHVyZS1ieXRlcw";
+
+describe("redact", () => {
+  it("masks keys, tokens and Authorization values in a provider config", () => {
+    const config = {
+      type: "openai",
+      baseUrl: "https://r.example/openai/v1/",
+      apiKey: CANARY_KEY,
+      bearerToken: CANARY_JWT,
+      bearerTokenProvider: async () => CANARY_JWT,
+      headers: { Authorization: `Bearer ${CANARY_KEY}`, "api-key": CANARY_KEY, "x-trace": "ok" },
+      modelId: "gpt-4.1",
+      maxPromptTokens: 1000,
+    };
+    const out = redact(config);
+    expect(out).toEqual({
+      type: "openai",
+      baseUrl: "https://r.example/openai/v1/",
+      apiKey: REDACTED,
+      bearerToken: REDACTED,
+      bearerTokenProvider: REDACTED,
+      headers: { Authorization: REDACTED, "api-key": REDACTED, "x-trace": "ok" },
+      modelId: "gpt-4.1",
+      maxPromptTokens: 1000,
+    });
+    expect(formatForLog(config)).not.toContain(CANARY_KEY);
+    expect(formatForLog(config)).not.toContain(CANARY_JWT);
+  });
+
+  it("masks JWTs and bearer credentials inside free text, errors and causes", () => {
+    const error = new Error(
+      `request failed with Authorization: Bearer ${CANARY_KEY} and token ${CANARY_JWT}`,
+      {
+        cause: Object.assign(new Error(`inner ${CANARY_JWT}`), { code: "E_INNER", accessToken: CANARY_KEY }),
+      },
+    );
+    const text = formatForLog({
+      error,
+      list: [`Basic ${CANARY_KEY}`],
+      headers: new Headers({ "api-key": CANARY_KEY }),
+    });
+    expect(text).not.toContain(CANARY_KEY);
+    expect(text).not.toContain(CANARY_JWT);
+    expect(text).toContain("E_INNER");
+    expect(text).toContain(`${REDACTED}:jwt`);
+    expect(redactText(`x Bearer ${CANARY_KEY} y`)).toBe(`x Bearer ${REDACTED} y`);
+  });
+
+  it("handles maps, cycles, depth, dates, urls and primitives", () => {
+    const a: Record<string, unknown> = { name: "a" };
+    a.self = a;
+    const deep = { l1: { l2: { l3: { l4: { l5: { l6: { l7: { l8: { l9: "deep" } } } } } } } } };
+    const out = redact({
+      a,
+      map: new Map([["clientSecret", CANARY_KEY]]),
+      when: new Date(0),
+      url: new URL(`https://u:${CANARY_KEY}@h.example/p?sig=${CANARY_KEY}&x=1`),
+      n: 1n,
+      deep,
+    }) as Record<string, unknown>;
+    expect(JSON.stringify(out)).not.toContain(CANARY_KEY);
+    expect((out.a as Record<string, unknown>).self).toBe("[Circular]");
+    expect(out.when).toBe("1970-01-01T00:00:00.000Z");
+    expect(out.url).toBe("https://h.example/p?sig=%5BREDACTED%5D&x=1");
+    expect(JSON.stringify(out.deep)).toContain("[Object]");
+  });
+
+  it.each([
+    ["apiKey", true],
+    ["api-key", true],
+    ["AZURE_OPENAI_API_KEY", true],
+    ["Ocp-Apim-Subscription-Key", true],
+    ["access_token", true],
+    ["githubToken", true],
+    ["clientSecret", true],
+    ["password", true],
+    ["Authorization", true],
+    ["Proxy-Authorization", true],
+    ["X-IDENTITY-HEADER", true],
+    ["set-cookie", true],
+    ["publicKey", false],
+    ["apiKeyFile", false],
+    ["tokenScope", false],
+    ["maxPromptTokens", false],
+    ["baseUrl", false],
+    ["model", false],
+  ])("isSecretKey(%s) is %s", (name, expected) => {
+    expect(isSecretKey(name)).toBe(expected);
+  });
+
+  it("redacts URLs", () => {
+    expect(redactUrl("https://a:b@h.example/x?api-key=s&q=1")).toBe(
+      "https://h.example/x?api-key=%5BREDACTED%5D&q=1",
+    );
+    expect(redactUrl("not a url")).toBe(REDACTED);
+  });
+});
+
+describe("safe rendering", () => {
+  class Holder {
+    constructor(readonly key: string) {
+      withSafeRendering(this, () => ({ kind: "holder", fingerprint: fingerprint(this.key) }));
+    }
+  }
+
+  it("keeps a holder's secret out of util.inspect, console formatting and JSON.stringify", () => {
+    const h = new Holder(CANARY_KEY);
+    expect(inspect(h)).not.toContain(CANARY_KEY);
+    expect(inspect(h, { showHidden: true, depth: 10 })).not.toContain(CANARY_KEY);
+    expect(JSON.stringify(h)).not.toContain(CANARY_KEY);
+    expect(JSON.stringify({ nested: [h] })).not.toContain(CANARY_KEY);
+    expect(inspect(h)).toContain("Holder");
+    expect(JSON.parse(JSON.stringify(h))).toEqual({ kind: "holder", fingerprint: fingerprint(CANARY_KEY) });
+    expect(h.key).toBe(CANARY_KEY);
+  });
+
+  it("keeps a provider config's secrets out of util.inspect but serializable for the SDK", () => {
+    const config = withSafeInspect({ baseUrl: "https://r.example", apiKey: CANARY_KEY });
+    expect(inspect(config)).not.toContain(CANARY_KEY);
+    expect(inspect({ provider: config })).not.toContain(CANARY_KEY);
+    expect(JSON.parse(JSON.stringify(config)).apiKey).toBe(CANARY_KEY);
+    expect(Object.keys(config)).toEqual(["baseUrl", "apiKey"]);
+  });
+
+  it("fingerprints are short, stable and do not reveal the secret", () => {
+    expect(fingerprint(CANARY_KEY)).toMatch(/^sha256:[0-9a-f]{8}$/);
+    expect(fingerprint(CANARY_KEY)).toBe(fingerprint(CANARY_KEY));
+    expect(fingerprint(CANARY_KEY)).not.toBe(fingerprint(`${CANARY_KEY}x`));
+  });
+});

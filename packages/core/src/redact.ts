@@ -1,0 +1,113 @@
+/** Placeholder that replaces a secret. */
+export const REDACTED = "[REDACTED]";
+
+const JWT_PATTERN = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+const BEARER_PATTERN = /\b(Bearer|Basic)\s+[^\s"',;]+/gi;
+const MAX_DEPTH = 8;
+
+/**
+ * Whether a property name holds a secret: keys, tokens, secrets, passwords, `Authorization` and
+ * identity headers, signatures, cookies, connection strings. `apiKeyFile`, `tokenScope` or
+ * `maxPromptTokens` are not secrets and are kept.
+ */
+export function isSecretKey(name: string): boolean {
+  const n = name.toLowerCase().replace(/[-_\s]/g, "");
+  if (n === "key" || n.endsWith("key")) return !n.endsWith("publickey");
+  if (n.endsWith("token") || n.endsWith("secret") || n.endsWith("password") || n.endsWith("passwd"))
+    return true;
+  return (
+    n.includes("authorization") ||
+    n.includes("cookie") ||
+    n.includes("signature") ||
+    n.includes("connectionstring") ||
+    n === "identityheader" ||
+    n === "xidentityheader" ||
+    n === "sas" ||
+    n === "sig" ||
+    n === "bearertokenprovider"
+  );
+}
+
+/** Replaces JWTs and `Bearer …` / `Basic …` credentials inside free text. */
+export function redactText(text: string): string {
+  return text.replace(JWT_PATTERN, `${REDACTED}:jwt`).replace(BEARER_PATTERN, `$1 ${REDACTED}`);
+}
+
+/**
+ * A copy of `value` fit for logs: values under secret-bearing names (see {@link isSecretKey}) are
+ * replaced by `[REDACTED]`, JWTs and `Bearer` credentials in any string are masked, functions become
+ * `[Function name]`, `Headers`/`Map` become plain objects, errors keep name, message, code and cause.
+ * Handles cycles and deep nesting.
+ */
+export function redact(value: unknown): unknown {
+  return redactValue(value, new WeakSet(), 0);
+}
+
+/** `redact` then `JSON.stringify`: one line for a log. */
+export function formatForLog(value: unknown): string {
+  return JSON.stringify(redact(value)) ?? String(value);
+}
+
+function redactValue(value: unknown, seen: WeakSet<object>, depth: number): unknown {
+  if (typeof value === "string") return redactText(value);
+  if (typeof value === "function") return `[Function ${value.name || "anonymous"}]`;
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "symbol") return value.toString();
+  if (value === null || typeof value !== "object") return value;
+  if (seen.has(value)) return "[Circular]";
+  if (depth >= MAX_DEPTH) return "[Object]";
+  seen.add(value);
+  try {
+    if (value instanceof Date) return value.toISOString();
+    if (value instanceof URL) return redactUrl(value);
+    if (value instanceof Error) return redactError(value, seen, depth);
+    if (Array.isArray(value)) return value.map((item) => redactValue(item, seen, depth + 1));
+    if (value instanceof Map) return redactEntries([...value.entries()], seen, depth);
+    if (isHeadersLike(value)) return redactEntries([...value.entries()], seen, depth);
+    return redactEntries(Object.entries(value), seen, depth);
+  } finally {
+    seen.delete(value);
+  }
+}
+
+function redactEntries(entries: [unknown, unknown][], seen: WeakSet<object>, depth: number) {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of entries) {
+    const key = String(k);
+    out[key] =
+      isSecretKey(key) && v !== undefined && v !== null && v !== ""
+        ? REDACTED
+        : redactValue(v, seen, depth + 1);
+  }
+  return out;
+}
+
+function redactError(error: Error, seen: WeakSet<object>, depth: number) {
+  const out: Record<string, unknown> = { name: error.name, message: redactText(error.message) };
+  const extra = redactEntries(Object.entries(error), seen, depth);
+  Object.assign(out, extra);
+  if (error.cause !== undefined) out.cause = redactValue(error.cause, seen, depth + 1);
+  return out;
+}
+
+/** A URL without user info, and with secret-looking query parameters masked. */
+export function redactUrl(url: URL | string): string {
+  let parsed: URL;
+  try {
+    parsed = typeof url === "string" ? new URL(url) : new URL(url.href);
+  } catch {
+    return REDACTED;
+  }
+  if (parsed.username || parsed.password) {
+    parsed.username = "";
+    parsed.password = "";
+  }
+  for (const name of [...parsed.searchParams.keys()]) {
+    if (isSecretKey(name)) parsed.searchParams.set(name, REDACTED);
+  }
+  return parsed.href;
+}
+
+function isHeadersLike(value: object): value is { entries(): IterableIterator<[string, string]> } {
+  return typeof Headers !== "undefined" && value instanceof Headers;
+}

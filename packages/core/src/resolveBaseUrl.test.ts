@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import {
+  AZURE_AI_FOUNDRY_RESOURCE_URL,
+  AZURE_OPENAI_ENDPOINT,
+  COPILOT_PROVIDER_BASE_URL,
+} from "./envNames.js";
+import { resolveBaseUrl } from "./resolveBaseUrl.js";
+
+describe("resolveBaseUrl", () => {
+  it("uses COPILOT_PROVIDER_BASE_URL as is", () => {
+    expect(resolveBaseUrl(COPILOT_PROVIDER_BASE_URL, "https://example.com/custom/path")).toEqual({
+      baseUrl: "https://example.com/custom/path",
+      problems: [],
+    });
+    expect(resolveBaseUrl(COPILOT_PROVIDER_BASE_URL, "https://h.example/v1?x=1").baseUrl).toBe(
+      "https://h.example/v1?x=1",
+    );
+  });
+
+  it.each([
+    ["https://r.services.ai.azure.com", "https://r.services.ai.azure.com/openai/v1/"],
+    ["https://r.services.ai.azure.com/", "https://r.services.ai.azure.com/openai/v1/"],
+    ["https://r.services.ai.azure.com///", "https://r.services.ai.azure.com/openai/v1/"],
+    ["https://r.openai.azure.com/openai/v1", "https://r.openai.azure.com/openai/v1/"],
+    ["https://r.openai.azure.com/openai/v1/", "https://r.openai.azure.com/openai/v1/"],
+    ["https://r.openai.azure.com/openai", "https://r.openai.azure.com/openai/v1/"],
+    ["https://r.openai.azure.com/OpenAI/V1/", "https://r.openai.azure.com/OpenAI/V1/"],
+    ["  https://r.openai.azure.com  ", "https://r.openai.azure.com/openai/v1/"],
+    ["http://127.0.0.1:8080", "http://127.0.0.1:8080/openai/v1/"],
+    ["http://localhost:3000/", "http://localhost:3000/openai/v1/"],
+    ["http://[::1]:3000", "http://[::1]:3000/openai/v1/"],
+    ["https://proxy.example/tenant-a", "https://proxy.example/tenant-a/openai/v1/"],
+  ])("turns the resource URL %s into %s", (input, expected) => {
+    for (const variable of [AZURE_AI_FOUNDRY_RESOURCE_URL, AZURE_OPENAI_ENDPOINT]) {
+      expect(resolveBaseUrl(variable, input)).toEqual({ baseUrl: expected, problems: [] });
+    }
+  });
+
+  it.each([
+    "http://r.openai.azure.com",
+    "http://10.0.0.5:8080",
+    "http://192.168.1.10",
+    "http://example.localhost.evil.com",
+  ])("refuses plaintext http:// to the non-loopback host of %s", (url) => {
+    for (const variable of [COPILOT_PROVIDER_BASE_URL, AZURE_AI_FOUNDRY_RESOURCE_URL]) {
+      const r = resolveBaseUrl(variable, url);
+      expect(r.baseUrl).toBeUndefined();
+      expect(r.problems).toHaveLength(1);
+      expect(r.problems[0]).toContain(variable);
+      expect(r.problems[0]).toContain("https://");
+      expect(r.problems[0]).toContain("in clear");
+    }
+  });
+
+  it("refuses non-http protocols", () => {
+    const r = resolveBaseUrl(AZURE_OPENAI_ENDPOINT, "ftp://r.example");
+    expect(r.problems[0]).toMatch(/AZURE_OPENAI_ENDPOINT must use https:\/\/.*not ftp:/);
+  });
+
+  it("never echoes a malformed value, which could be a pasted secret", () => {
+    const canary = "canary-secret-0192837465";
+    const r = resolveBaseUrl(AZURE_AI_FOUNDRY_RESOURCE_URL, canary);
+    expect(r.problems[0]).toContain("not a valid absolute URL");
+    expect(r.problems[0]).toContain(`${canary.length} characters`);
+    expect(r.problems.join()).not.toContain(canary);
+  });
+
+  it("refuses credentials in the URL without showing them", () => {
+    const r = resolveBaseUrl(COPILOT_PROVIDER_BASE_URL, "https://user:canary-pass-123@r.example/openai/v1/");
+    expect(r.problems[0]).toContain("user info");
+    expect(r.problems.join()).not.toContain("canary-pass-123");
+  });
+
+  it("refuses a query or fragment on a resource URL, masking secret parameters", () => {
+    const r = resolveBaseUrl(AZURE_AI_FOUNDRY_RESOURCE_URL, "https://r.example/?api-key=canary-q-987");
+    expect(r.problems[0]).toContain("query or fragment");
+    expect(r.problems.join()).not.toContain("canary-q-987");
+  });
+
+  it("gives the resource root for type azure (the runtime appends /openai/v1/ itself)", () => {
+    for (const input of [
+      "https://r.openai.azure.com",
+      "https://r.openai.azure.com/openai/v1/",
+      "https://r.openai.azure.com/openai",
+    ]) {
+      expect(resolveBaseUrl(AZURE_OPENAI_ENDPOINT, input, { type: "azure" }).baseUrl).toBe(
+        "https://r.openai.azure.com",
+      );
+    }
+    expect(
+      resolveBaseUrl(COPILOT_PROVIDER_BASE_URL, "https://r.example/openai/v1/", { type: "azure" }).baseUrl,
+    ).toBe("https://r.example/openai/v1/");
+  });
+
+  it("reports an empty value", () => {
+    expect(resolveBaseUrl(AZURE_OPENAI_ENDPOINT, "   ").problems[0]).toContain("set but empty");
+  });
+});

@@ -1,0 +1,68 @@
+import { COPILOT_PROVIDER_BASE_URL } from "./envNames.js";
+import { isLoopbackHost } from "./isLoopbackHost.js";
+import { redactUrl } from "./redact.js";
+
+/** The outcome of {@link resolveBaseUrl}: a base URL, or the problems with the value (never the value itself if it could be a secret). */
+export type BaseUrlResolution =
+  | { readonly baseUrl: string; readonly problems: [] }
+  | { readonly baseUrl?: undefined; readonly problems: string[] };
+
+const OPENAI_V1 = "/openai/v1/";
+
+/**
+ * Turns the value of a base URL variable into the provider base URL.
+ * - `COPILOT_PROVIDER_BASE_URL` is used as is.
+ * - A resource URL (`AZURE_AI_FOUNDRY_RESOURCE_URL`, `AZURE_OPENAI_ENDPOINT`) becomes `<url>/openai/v1/`;
+ *   trailing slashes are handled and a URL already ending in `/openai/v1` (or `/openai`) is not doubled.
+ * With `type: "azure"` a resource URL becomes the resource root instead: the runtime appends `/openai/v1/` itself.
+ * `http://` is accepted for loopback hosts only: keys and bearer tokens never cross a network in clear.
+ */
+export function resolveBaseUrl(
+  variable: string,
+  value: string,
+  options: { type?: string } = {},
+): BaseUrlResolution {
+  const trimmed = value.trim();
+  if (trimmed === "") return { problems: [`${variable} is set but empty: unset it or set an https:// URL`] };
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    return {
+      problems: [
+        `${variable} is not a valid absolute URL (value of ${trimmed.length} characters not shown): expected e.g. https://<resource>.services.ai.azure.com`,
+      ],
+    };
+  }
+  const problems: string[] = [];
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    problems.push(`${variable} must use https:// (or http:// for a loopback host), not ${url.protocol}//`);
+  } else if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    problems.push(
+      `${variable} uses http:// with the non-loopback host ${url.hostname}: keys and bearer tokens would cross the network in clear; use https:// (http:// is accepted only for localhost, 127.0.0.0/8 and ::1)`,
+    );
+  }
+  if (url.username || url.password) {
+    problems.push(`${variable} must not carry user info (credentials) in the URL: ${redactUrl(url)}`);
+  }
+  if (variable !== COPILOT_PROVIDER_BASE_URL && (url.search || url.hash)) {
+    problems.push(`${variable} is a resource URL and must not have a query or fragment: ${redactUrl(url)}`);
+  }
+  if (problems.length > 0) return { problems };
+  if (variable === COPILOT_PROVIDER_BASE_URL) return { baseUrl: trimmed, problems: [] };
+  return { baseUrl: options.type === "azure" ? toResourceRoot(url) : toOpenAiV1(url), problems: [] };
+}
+
+/** For `type: "azure"` the runtime appends `/openai/v1/` itself: it wants the resource root. */
+function toResourceRoot(url: URL): string {
+  const path = url.pathname.replace(/\/+$/, "").replace(/\/openai(\/v1)?$/i, "");
+  return `${url.origin}${path}`;
+}
+
+function toOpenAiV1(url: URL): string {
+  const path = url.pathname.replace(/\/+$/, "");
+  const origin = url.origin;
+  if (/\/openai\/v1$/i.test(path)) return `${origin}${path}/`;
+  if (/\/openai$/i.test(path)) return `${origin}${path}/v1/`;
+  return `${origin}${path}${OPENAI_V1}`;
+}

@@ -1,0 +1,23 @@
+import type { CopilotClient } from "@github/copilot-sdk";
+import type { InjectionToken } from "tsyringe";
+import type { Logger } from "./Logger.js";
+import type { Env, ProviderConfigSource, Selection } from "./types.js";
+
+// Registered symbols (Symbol.for) so that the ESM and CommonJS builds of this package share the tokens.
+
+/** Injection token of the chosen {@link ProviderConfigSource}. */
+export const PROVIDER_CONFIG_SOURCE: InjectionToken<ProviderConfigSource> = Symbol.for(
+  "@copilot-byok/core:PROVIDER_CONFIG_SOURCE",
+);
+/** Injection token of the `CopilotClient` sessions are created on. */
+export const COPILOT_CLIENT: InjectionToken<CopilotClient> = Symbol.for("@copilot-byok/core:COPILOT_CLIENT");
+/** Injection token of the environment snapshot the selection was made from. */
+export const COPILOT_BYOK_ENV: InjectionToken<Env> = Symbol.for("@copilot-byok/core:COPILOT_BYOK_ENV");
+/** Injection token of the {@link Selection} (mode and reasons). */
+export const COPILOT_BYOK_SELECTION: InjectionToken<Selection> = Symbol.for(
+  "@copilot-byok/core:COPILOT_BYOK_SELECTION",
+);
+/** Injection token of the {@link Logger} sources write to. */
+export const COPILOT_BYOK_LOGGER: InjectionToken<Logger> = Symbol.for(
+  "@copilot-byok/core:COPILOT_BYOK_LOGGER",
+);

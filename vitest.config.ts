@@ -1,0 +1,29 @@
+import { defineConfig } from "vitest/config";
+
+// Tests run against the packages' TypeScript sources: the "@copilot-byok/source" export condition
+// maps each workspace package to its src/index.ts, so no build is needed between an edit and a test run.
+const conditions = ["@copilot-byok/source"];
+
+const packages = ["core", "azure-entra", "static-key", "testing", "cli"];
+
+export default defineConfig({
+  test: {
+    projects: packages.map((name) => ({
+      extends: true,
+      test: {
+        name,
+        root: `packages/${name}`,
+        include: ["src/**/*.test.ts"],
+      },
+    })),
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    teardownTimeout: 10_000,
+    pool: "forks",
+    maxWorkers: 2,
+  },
+  resolve: { conditions: [...conditions, "import", "module", "node", "default"] },
+  ssr: {
+    resolve: { conditions: [...conditions, "import", "node", "default"], externalConditions: conditions },
+  },
+});
