@@ -45,7 +45,13 @@ writeFileSync(
   JSON.stringify(
     {
       extends: "../../tsconfig.base.json",
-      compilerOptions: { composite: false, noEmit: true, noUnusedLocals: false, declaration: false, declarationMap: false },
+      compilerOptions: {
+        composite: false,
+        noEmit: true,
+        noUnusedLocals: false,
+        declaration: false,
+        declarationMap: false,
+      },
       files,
     },
     null,
@@ -54,7 +60,9 @@ writeFileSync(
 );
 const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
 const result = spawnSync(process.execPath, [tsc, "-p", join(outDir, "tsconfig.json")], { encoding: "utf8" });
-const output = `${result.stdout}${result.stderr}`.replace(/([\w.-]+_\d+\.ts)/g, (m) => (origins[m] ? `${m} (${origins[m]})` : m));
+const output = `${result.stdout}${result.stderr}`.replace(/([\w.-]+_\d+\.ts)/g, (m) =>
+  origins[m] ? `${m} (${origins[m]})` : m,
+);
 if (output.trim()) console.log(output.trim());
 console.log(`README snippets type-checked: ${files.length} from ${readmes.length} READMEs`);
 process.exit(result.status ?? 1);

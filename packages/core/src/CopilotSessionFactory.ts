@@ -4,7 +4,7 @@ import { inject, injectable } from "tsyringe";
 import { ConfigurationError } from "./ConfigurationError.js";
 import { COPILOT_PROVIDER_MODEL_ID } from "./envNames.js";
 import { COPILOT_BYOK_ENV, COPILOT_CLIENT, PROVIDER_CONFIG_SOURCE } from "./tokens.js";
-import type { Env, ProviderConfigSource } from "./types.js";
+import type { Env, ProviderConfigSource, SourceDescription } from "./types.js";
 
 /** The SDK's `SessionConfig` without `provider` (filled from the source); `model` may come from the environment. */
 export type CopilotSessionConfig = Omit<SessionConfig, "provider" | "model"> & { model?: string };
@@ -61,7 +61,7 @@ export class CopilotSessionFactory {
   }
 
   /** The source's safe description (mode, base URL, …). */
-  describe() {
+  describe(): SourceDescription {
     return this.source.describe();
   }
 }
