@@ -72,7 +72,7 @@ function describe(name, symbol, decl, checker, flags) {
     const heritage = decl.heritageClauses?.map((h) => h.getText()).join(" ") ?? "";
     out.push(`class ${name}${typeParams(decl)}${heritage ? ` ${heritage}` : ""} {`);
     for (const member of decl.members) {
-      const text = memberText(member, checker, flags);
+      const text = memberText(member);
       if (text) out.push(`  ${text}`);
     }
     out.push("}");
@@ -101,7 +101,7 @@ function describe(name, symbol, decl, checker, flags) {
   return out;
 }
 
-function memberText(member, checker, flags) {
+function memberText(member) {
   const mods = ts.getCombinedModifierFlags(member);
   if (mods & ts.ModifierFlags.Private || mods & ts.ModifierFlags.Protected) return undefined;
   const text = member

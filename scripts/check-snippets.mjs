@@ -26,9 +26,8 @@ const origins = {};
 for (const readme of readmes) {
   const text = readFileSync(readme, "utf8");
   const fence = /^```(ts|typescript)([^\n]*)\n([\s\S]*?)^```/gm;
-  let match;
   let n = 0;
-  while ((match = fence.exec(text)) !== null) {
+  for (const match of text.matchAll(fence)) {
     n += 1;
     if (match[2].includes("no-check")) continue;
     const line = text.slice(0, match.index).split("\n").length;
