@@ -5,17 +5,21 @@ import { defineConfig } from "vitest/config";
 const conditions = ["@copilot-byok/source"];
 
 const packages = ["core", "azure-entra", "static-key", "testing", "cli"];
+const examples = ["basic-entra", "static-key", "di-app", "long-running-server", "migration", "custom-source"];
 
 export default defineConfig({
   test: {
-    projects: packages.map((name) => ({
-      extends: true,
-      test: {
-        name,
-        root: `packages/${name}`,
-        include: ["src/**/*.test.ts"],
-      },
-    })),
+    projects: [
+      ...packages.map((name) => ({
+        extends: true,
+        test: { name, root: `packages/${name}`, include: ["src/**/*.test.ts"] },
+      })),
+      ...examples.map((name) => ({
+        extends: true,
+        test: { name: `example-${name}`, root: `examples/${name}`, include: ["src/**/*.test.ts"] },
+      })),
+      { extends: true, test: { name: "bench", root: "bench", include: ["src/**/*.test.ts"] } },
+    ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     teardownTimeout: 10_000,

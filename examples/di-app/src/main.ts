@@ -1,0 +1,9 @@
+import { createApp } from "./app.js";
+
+const { app, chat } = createApp(process.env);
+try {
+  console.log(`mode: ${chat.mode}`);
+  console.log(`reply: ${await chat.ask(process.argv[2] ?? "Say hello in five words.")}`);
+} finally {
+  await app.dispose();
+}

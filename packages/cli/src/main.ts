@@ -1,0 +1,87 @@
+import { parseArgs } from "node:util";
+import type { Env } from "@copilot-byok/core";
+import { formatDoctorReport } from "./formatDoctorReport.js";
+import { createOutput, type Output } from "./Output.js";
+import { runDemo } from "./runDemo.js";
+import { runDoctor } from "./runDoctor.js";
+
+export const USAGE = `Usage: copilot-byok <command> [options]
+
+Commands:
+  doctor            which auth mode this environment selects and why, the credential, token claims
+    --probe           also send one minimal model request and explain a failure
+    --json            print the report as JSON
+    --timeout <ms>    bound for each network step (default 30000)
+  demo              run the same session code once per mode against the bundled emulators,
+                    or against your provider when the environment names one
+    --emulators       use the emulators even when the environment names a provider
+    --prompt <text>   what to ask (default "Say hello in five words.")
+
+Exit codes: 0 healthy, 1 problems found, 2 usage error.`;
+
+export interface MainContext {
+  env: Env;
+  out: Output;
+}
+
+/** The CLI: returns the exit code. */
+export async function main(argv: readonly string[], context?: Partial<MainContext>): Promise<number> {
+  const env = context?.env ?? process.env;
+  const out = context?.out ?? createOutput(process.stdout, process.stderr);
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    out.error(`copilot-byok: ${error instanceof Error ? error.message : String(error)}`);
+    out.error(USAGE);
+    return 2;
+  }
+  const { command, values } = parsed;
+  if (values.help || command === "help") {
+    out.line(USAGE);
+    return 0;
+  }
+  const timeoutMs = values.timeout === undefined ? 30_000 : Number(values.timeout);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
+    out.error(`copilot-byok: --timeout must be a positive whole number of milliseconds`);
+    return 2;
+  }
+  switch (command) {
+    case "doctor": {
+      const report = await runDoctor({ env, probe: values.probe ?? false, timeoutMs });
+      if (values.json) out.line(JSON.stringify(report, null, 2));
+      else for (const line of formatDoctorReport(report)) out.line(line);
+      return report.healthy ? 0 : 1;
+    }
+    case "demo":
+      return runDemo({
+        env,
+        out,
+        forceEmulators: values.emulators ?? false,
+        timeoutMs,
+        ...(values.prompt ? { prompt: values.prompt } : {}),
+      });
+    default:
+      out.error(command ? `copilot-byok: unknown command "${command}": use doctor or demo` : "copilot-byok: no command given");
+      out.error(USAGE);
+      return 2;
+  }
+}
+
+function parse(argv: readonly string[]) {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      probe: { type: "boolean" },
+      json: { type: "boolean" },
+      timeout: { type: "string" },
+      emulators: { type: "boolean" },
+      prompt: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (positionals.length > 1) throw new Error(`unexpected argument "${positionals[1]}"`);
+  return { command: positionals[0], values };
+}

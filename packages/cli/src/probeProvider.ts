@@ -1,0 +1,153 @@
+import { redactText } from "@copilot-byok/core";
+import type { ProviderConfig } from "@github/copilot-sdk";
+
+/** The outcome of one minimal model request. */
+export interface ProbeResult {
+  readonly ok: boolean;
+  readonly url: string;
+  readonly status?: number;
+  /** The provider's own error message, redacted. */
+  readonly message?: string;
+  /** What to do about it, for a person. */
+  readonly advice?: string;
+  readonly retryAfterSeconds?: number;
+  readonly durationMs: number;
+}
+
+export interface ProbeOptions {
+  readonly model: string;
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /** The identity's object id, for role-assignment advice. */
+  readonly objectId?: string;
+}
+
+const ROLE = "Cognitive Services OpenAI User";
+
+/** Sends one minimal model request the way the Copilot runtime would, and turns failures into advice. */
+export async function probeProvider(config: ProviderConfig, options: ProbeOptions): Promise<ProbeResult> {
+  const started = Date.now();
+  const type = config.type ?? "openai";
+  const wireApi = config.wireApi ?? "completions";
+  if (type === "anthropic") {
+    return { ok: false, url: config.baseUrl, advice: "--probe supports openai and azure providers only", durationMs: 0 };
+  }
+  const path = wireApi === "responses" ? "responses" : "chat/completions";
+  const base = type === "azure" ? `${config.baseUrl.replace(/\/+$/, "")}/openai/v1/` : withSlash(config.baseUrl);
+  const url = new URL(path, base).href;
+  const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])]);
+
+  let credential: Credential;
+  try {
+    credential = await credentialHeaders(config, type);
+  } catch (error) {
+    return {
+      ok: false,
+      url,
+      message: redactText(error instanceof Error ? error.message : String(error)),
+      advice: "no credential could be had for the request: see the token section above",
+      durationMs: Date.now() - started,
+    };
+  }
+  const body =
+    wireApi === "responses"
+      ? { model: options.model, input: "ping", max_output_tokens: 16, store: false }
+      : { model: options.model, messages: [{ role: "user", content: "ping" }], max_tokens: 16 };
+
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...credential.headers },
+      body: JSON.stringify(body),
+      signal,
+    });
+  } catch (error) {
+    const timedOut = signal.aborted && !options.signal?.aborted;
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    return {
+      ok: false,
+      url,
+      message: timedOut ? `no answer within ${options.timeoutMs} ms` : `request failed${cause ? ` (${cause})` : ""}`,
+      advice: `could not reach ${new URL(url).host}: check the base URL, DNS, firewall and private endpoint settings`,
+      durationMs: Date.now() - started,
+    };
+  }
+  const text = await response.text().catch(() => "");
+  const durationMs = Date.now() - started;
+  if (response.ok) return { ok: true, url, status: response.status, durationMs };
+
+  const message = redactText(errorMessage(text) ?? response.statusText);
+  const retryAfterSeconds = retryAfter(response.headers);
+  return {
+    ok: false,
+    url,
+    status: response.status,
+    message,
+    advice: advise(response.status, credential.kind, options, url, retryAfterSeconds),
+    ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    durationMs,
+  };
+}
+
+interface Credential {
+  kind: "bearer" | "key";
+  headers: Record<string, string>;
+}
+
+async function credentialHeaders(config: ProviderConfig, type: string): Promise<Credential> {
+  if (config.bearerTokenProvider) {
+    const token = await config.bearerTokenProvider({ providerName: "default", sessionId: "copilot-byok-doctor" });
+    return { kind: "bearer", headers: { authorization: `Bearer ${token}` } };
+  }
+  if (config.bearerToken) return { kind: "bearer", headers: { authorization: `Bearer ${config.bearerToken}` } };
+  if (config.apiKey) {
+    return type === "azure"
+      ? { kind: "key", headers: { "api-key": config.apiKey } }
+      : { kind: "key", headers: { authorization: `Bearer ${config.apiKey}` } };
+  }
+  return { kind: "key", headers: {} };
+}
+
+function advise(status: number, kind: "bearer" | "key", options: ProbeOptions, url: string, retry?: number): string {
+  switch (status) {
+    case 401:
+      return kind === "bearer"
+        ? "the token was rejected: check that its audience matches the resource (scope https://cognitiveservices.azure.com/.default gives aud https://cognitiveservices.azure.com), that it has not expired, and that its tenant is the resource's tenant"
+        : "the key was rejected: check that it belongs to this resource and was not rotated (regenerated keys invalidate the old ones)";
+    case 403:
+      return kind === "bearer"
+        ? `authenticated but not authorized: grant the identity${options.objectId ? ` (object id ${options.objectId})` : ""} the role "${ROLE}" on the resource (az role assignment create --role "${ROLE}" --assignee-object-id <oid> --scope <resource id>); new assignments take a few minutes`
+        : "the key was accepted but access is denied: check the resource's network rules and whether key (local) authentication is disabled";
+    case 404:
+      return `unknown deployment or model "${options.model}", or wrong path: check COPILOT_PROVIDER_WIRE_MODEL (the deployment name), COPILOT_PROVIDER_MODEL_ID and the base URL (${url})`;
+    case 429:
+      return `throttled: retry after ${retry ?? "a few"} s, or raise the deployment's tokens-per-minute quota`;
+    default:
+      return status >= 500 ? "the provider failed: retry later, check the service health" : `unexpected HTTP ${status}`;
+  }
+}
+
+function errorMessage(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text) as { error?: { message?: string; code?: string } | string; message?: string };
+    if (typeof body.error === "string") return body.error;
+    return body.error?.message ?? body.message;
+  } catch {
+    return text ? text.slice(0, 300) : undefined;
+  }
+}
+
+function retryAfter(headers: Headers): number | undefined {
+  const ms = headers.get("retry-after-ms");
+  if (ms && Number.isFinite(Number(ms))) return Math.ceil(Number(ms) / 1000);
+  const value = headers.get("retry-after");
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+function withSlash(url: string): string {
+  return url.endsWith("/") ? url : `${url}/`;
+}
