@@ -9,7 +9,12 @@ import { type SecretStore, secretStoreModule } from "./secretStoreModule.js";
 const store: SecretStore = {
   name: "file-store",
   getSecret: async (name, { signal }) =>
-    (await readFile(`${process.env.SECRET_STORE_DIR ?? "/run/secrets"}/${name}`, { encoding: "utf8", signal })).trim(),
+    (
+      await readFile(`${process.env.SECRET_STORE_DIR ?? "/run/secrets"}/${name}`, {
+        encoding: "utf8",
+        signal,
+      })
+    ).trim(),
 };
 
 const app = container.createChildContainer();

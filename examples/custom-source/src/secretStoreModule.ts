@@ -41,7 +41,10 @@ export class SecretStoreSource implements ProviderConfigSource {
   async getProviderConfig(options: GetProviderConfigOptions = {}): Promise<ProviderConfig> {
     if (!this.cached || Date.now() - this.cached.at > this.ttlMs) {
       this.reads++;
-      const key = await this.store.getSecret(this.secretName, options.signal ? { signal: options.signal } : {});
+      const key = await this.store.getSecret(
+        this.secretName,
+        options.signal ? { signal: options.signal } : {},
+      );
       this.cached = { key, at: Date.now() };
     }
     const { baseUrl = "", type, wireApi, modelId, wireModel } = this.settings;
@@ -74,7 +77,8 @@ export function secretStoreModule(store: SecretStore): ProviderConfigSourceModul
       const named = isSet(env, SECRET_STORE_KEY_NAME);
       const problems: string[] = [];
       if (!readProviderEnv(env).settings.baseUrl) problems.push(NO_ENDPOINT_PROBLEM);
-      if (!named) problems.push(`${SECRET_STORE_KEY_NAME} is not set: name the secret that holds the provider key`);
+      if (!named)
+        problems.push(`${SECRET_STORE_KEY_NAME} is not set: name the secret that holds the provider key`);
       return {
         applicable: named,
         strength: "explicit",
@@ -87,7 +91,8 @@ export function secretStoreModule(store: SecretStore): ProviderConfigSourceModul
     },
     create({ env }) {
       const reading = readProviderEnv(env);
-      if (!isSet(env, SECRET_STORE_KEY_NAME)) throw new ConfigurationError([`${SECRET_STORE_KEY_NAME} is not set`]);
+      if (!isSet(env, SECRET_STORE_KEY_NAME))
+        throw new ConfigurationError([`${SECRET_STORE_KEY_NAME} is not set`]);
       return new SecretStoreSource(store, (env[SECRET_STORE_KEY_NAME] as string).trim(), reading.settings);
     },
   };

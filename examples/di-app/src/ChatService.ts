@@ -1,4 +1,4 @@
-import { CopilotSessionFactory, COPILOT_BYOK_SELECTION, type Selection } from "@copilot-byok/core";
+import { COPILOT_BYOK_SELECTION, CopilotSessionFactory, type Selection } from "@copilot-byok/core";
 import { approveAll } from "@github/copilot-sdk";
 import { inject, injectable } from "tsyringe";
 

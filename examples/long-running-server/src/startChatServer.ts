@@ -56,7 +56,8 @@ export async function startChatServer(env: Env, options: ChatServerOptions = {})
     if (req.method === "GET" && req.url === "/healthz") {
       return send(res, closing ? 503 : 200, { mode: selection.mode, source: source.describe(), closing });
     }
-    if (req.method !== "POST" || req.url !== "/ask") return send(res, 404, { error: "use POST /ask or GET /healthz" });
+    if (req.method !== "POST" || req.url !== "/ask")
+      return send(res, 404, { error: "use POST /ask or GET /healthz" });
     if (closing) return send(res, 503, { error: "shutting down" });
     const body = await readJson(req);
     const prompt = typeof body?.prompt === "string" ? body.prompt.trim() : "";

@@ -13,7 +13,10 @@ if (BASE_URL_VARIABLES.some((v) => isSet(process.env, v))) {
   const identity = emulators.identity.env("app-service");
   Object.assign(process.env, identity); // @azure/identity reads process.env itself
   try {
-    const base = { AZURE_AI_FOUNDRY_RESOURCE_URL: emulators.foundry.resourceUrl, COPILOT_PROVIDER_MODEL_ID: "gpt-4.1" };
+    const base = {
+      AZURE_AI_FOUNDRY_RESOURCE_URL: emulators.foundry.resourceUrl,
+      COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
+    };
     const reports = await runMigration(migrationSteps(base, key, identity));
     process.exitCode = reports.every((r) => r.healthy) ? 0 : 1;
   } finally {

@@ -17,7 +17,10 @@ export interface MigrationStep {
 export function migrationSteps(base: Env, key: string, identity: Env): MigrationStep[] {
   return [
     { title: "1. static key only", env: { ...base, AZURE_OPENAI_API_KEY: key } },
-    { title: "2. key and managed identity both configured", env: { ...base, ...identity, AZURE_OPENAI_API_KEY: key } },
+    {
+      title: "2. key and managed identity both configured",
+      env: { ...base, ...identity, AZURE_OPENAI_API_KEY: key },
+    },
     {
       title: "3. switch to the identity, key kept as a way back",
       env: { ...base, ...identity, AZURE_OPENAI_API_KEY: key, COPILOT_PROVIDER_AUTH: "azure-entra" },
@@ -27,7 +30,10 @@ export function migrationSteps(base: Env, key: string, identity: Env): Migration
 }
 
 /** Runs the doctor (with a probe) at each step and prints what it says. Returns the reports. */
-export async function runMigration(steps: readonly MigrationStep[], print = console.log): Promise<DoctorReport[]> {
+export async function runMigration(
+  steps: readonly MigrationStep[],
+  print = console.log,
+): Promise<DoctorReport[]> {
   const reports: DoctorReport[] = [];
   for (const step of steps) {
     print(`\n=== ${step.title} ===`);

@@ -18,7 +18,9 @@ export async function askWithStaticKey(env: Env, prompt: string): Promise<string
       clientOptions: env.COPILOT_HOME ? { baseDirectory: env.COPILOT_HOME } : {},
     });
     console.log(`mode: ${selection.mode}\n  ${selection.reasons.join("\n  ")}`);
-    const session = await app.resolve(CopilotSessionFactory).createSession({ onPermissionRequest: approveAll });
+    const session = await app
+      .resolve(CopilotSessionFactory)
+      .createSession({ onPermissionRequest: approveAll });
     const reply = await session.sendAndWait(prompt, 60_000);
     await session.disconnect();
     return reply?.data.content ?? "";

@@ -13,7 +13,9 @@ export function formatDoctorReport(report: DoctorReport): string[] {
     lines.push("provider:");
     lines.push(`  base URL: ${p.baseUrl ?? "(none)"}`);
     lines.push(`  type: ${p.type}, wire API: ${p.wireApi}`);
-    lines.push(`  model: ${p.model ?? "(not set)"}${p.wireModel ? `, deployment (wire model): ${p.wireModel}` : ""}`);
+    lines.push(
+      `  model: ${p.model ?? "(not set)"}${p.wireModel ? `, deployment (wire model): ${p.wireModel}` : ""}`,
+    );
   }
   const s = report.source;
   if (s && report.mode === "static-key") {
@@ -30,7 +32,9 @@ export function formatDoctorReport(report: DoctorReport): string[] {
     if (t.credential) lines.push(`  credential: ${t.credential}`);
     if (t.scope) lines.push(`  scope: ${t.scope}`);
     if (t.audience) {
-      lines.push(`  audience (aud): ${t.audience} ${t.audienceMatchesScope ? "(matches the scope)" : "(DOES NOT match the scope)"}`);
+      lines.push(
+        `  audience (aud): ${t.audience} ${t.audienceMatchesScope ? "(matches the scope)" : "(DOES NOT match the scope)"}`,
+      );
     }
     if (t.tenantId) lines.push(`  tenant (tid): ${t.tenantId}`);
     if (t.objectId) lines.push(`  object id (oid): ${t.objectId}`);
@@ -40,7 +44,9 @@ export function formatDoctorReport(report: DoctorReport): string[] {
   if (report.probe) {
     const pr = report.probe;
     lines.push("");
-    lines.push(`probe: ${pr.ok ? "OK" : "FAILED"} ${pr.status ? `HTTP ${pr.status} ` : ""}POST ${pr.url} (${pr.durationMs} ms)`);
+    lines.push(
+      `probe: ${pr.ok ? "OK" : "FAILED"} ${pr.status ? `HTTP ${pr.status} ` : ""}POST ${pr.url} (${pr.durationMs} ms)`,
+    );
     if (pr.message && !pr.ok) lines.push(`  provider said: ${pr.message}`);
     if (pr.advice) lines.push(`  advice: ${pr.advice}`);
   }

@@ -62,7 +62,11 @@ export async function main(argv: readonly string[], context?: Partial<MainContex
         ...(values.prompt ? { prompt: values.prompt } : {}),
       });
     default:
-      out.error(command ? `copilot-byok: unknown command "${command}": use doctor or demo` : "copilot-byok: no command given");
+      out.error(
+        command
+          ? `copilot-byok: unknown command "${command}": use doctor or demo`
+          : "copilot-byok: no command given",
+      );
       out.error(USAGE);
       return 2;
   }

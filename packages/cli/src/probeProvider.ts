@@ -20,6 +20,10 @@ export interface ProbeOptions {
   readonly signal?: AbortSignal;
   /** The identity's object id, for role-assignment advice. */
   readonly objectId?: string;
+  /** The token's audience, for 401 advice. */
+  readonly audience?: string;
+  /** What the credential is: an API key (possibly sent as a bearer) or an Entra token. Default: guessed from the config. */
+  readonly credentialKind?: "key" | "token";
 }
 
 const ROLE = "Cognitive Services OpenAI User";
@@ -30,12 +34,21 @@ export async function probeProvider(config: ProviderConfig, options: ProbeOption
   const type = config.type ?? "openai";
   const wireApi = config.wireApi ?? "completions";
   if (type === "anthropic") {
-    return { ok: false, url: config.baseUrl, advice: "--probe supports openai and azure providers only", durationMs: 0 };
+    return {
+      ok: false,
+      url: config.baseUrl,
+      advice: "--probe supports openai and azure providers only",
+      durationMs: 0,
+    };
   }
   const path = wireApi === "responses" ? "responses" : "chat/completions";
-  const base = type === "azure" ? `${config.baseUrl.replace(/\/+$/, "")}/openai/v1/` : withSlash(config.baseUrl);
+  const base =
+    type === "azure" ? `${config.baseUrl.replace(/\/+$/, "")}/openai/v1/` : withSlash(config.baseUrl);
   const url = new URL(path, base).href;
-  const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])]);
+  const signal = AbortSignal.any([
+    AbortSignal.timeout(options.timeoutMs),
+    ...(options.signal ? [options.signal] : []),
+  ]);
 
   let credential: Credential;
   try {
@@ -68,7 +81,9 @@ export async function probeProvider(config: ProviderConfig, options: ProbeOption
     return {
       ok: false,
       url,
-      message: timedOut ? `no answer within ${options.timeoutMs} ms` : `request failed${cause ? ` (${cause})` : ""}`,
+      message: timedOut
+        ? `no answer within ${options.timeoutMs} ms`
+        : `request failed${cause ? ` (${cause})` : ""}`,
       advice: `could not reach ${new URL(url).host}: check the base URL, DNS, firewall and private endpoint settings`,
       durationMs: Date.now() - started,
     };
@@ -84,7 +99,13 @@ export async function probeProvider(config: ProviderConfig, options: ProbeOption
     url,
     status: response.status,
     message,
-    advice: advise(response.status, credential.kind, options, url, retryAfterSeconds),
+    advice: advise(
+      response.status,
+      options.credentialKind ?? (credential.kind === "bearer" ? "token" : "key"),
+      options,
+      url,
+      retryAfterSeconds,
+    ),
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
     durationMs,
   };
@@ -97,10 +118,14 @@ interface Credential {
 
 async function credentialHeaders(config: ProviderConfig, type: string): Promise<Credential> {
   if (config.bearerTokenProvider) {
-    const token = await config.bearerTokenProvider({ providerName: "default", sessionId: "copilot-byok-doctor" });
+    const token = await config.bearerTokenProvider({
+      providerName: "default",
+      sessionId: "copilot-byok-doctor",
+    });
     return { kind: "bearer", headers: { authorization: `Bearer ${token}` } };
   }
-  if (config.bearerToken) return { kind: "bearer", headers: { authorization: `Bearer ${config.bearerToken}` } };
+  if (config.bearerToken)
+    return { kind: "bearer", headers: { authorization: `Bearer ${config.bearerToken}` } };
   if (config.apiKey) {
     return type === "azure"
       ? { kind: "key", headers: { "api-key": config.apiKey } }
@@ -109,14 +134,20 @@ async function credentialHeaders(config: ProviderConfig, type: string): Promise<
   return { kind: "key", headers: {} };
 }
 
-function advise(status: number, kind: "bearer" | "key", options: ProbeOptions, url: string, retry?: number): string {
+function advise(
+  status: number,
+  kind: "token" | "key",
+  options: ProbeOptions,
+  url: string,
+  retry?: number,
+): string {
   switch (status) {
     case 401:
-      return kind === "bearer"
-        ? "the token was rejected: check that its audience matches the resource (scope https://cognitiveservices.azure.com/.default gives aud https://cognitiveservices.azure.com), that it has not expired, and that its tenant is the resource's tenant"
+      return kind === "token"
+        ? `the token was rejected: check that its audience${options.audience ? ` (${options.audience})` : ""} is the one the provider expects (Azure AI Foundry and Azure OpenAI expect https://cognitiveservices.azure.com: scope https://cognitiveservices.azure.com/.default), that it has not expired, and that its tenant is the resource's tenant`
         : "the key was rejected: check that it belongs to this resource and was not rotated (regenerated keys invalidate the old ones)";
     case 403:
-      return kind === "bearer"
+      return kind === "token"
         ? `authenticated but not authorized: grant the identity${options.objectId ? ` (object id ${options.objectId})` : ""} the role "${ROLE}" on the resource (az role assignment create --role "${ROLE}" --assignee-object-id <oid> --scope <resource id>); new assignments take a few minutes`
         : "the key was accepted but access is denied: check the resource's network rules and whether key (local) authentication is disabled";
     case 404:
@@ -124,13 +155,18 @@ function advise(status: number, kind: "bearer" | "key", options: ProbeOptions, u
     case 429:
       return `throttled: retry after ${retry ?? "a few"} s, or raise the deployment's tokens-per-minute quota`;
     default:
-      return status >= 500 ? "the provider failed: retry later, check the service health" : `unexpected HTTP ${status}`;
+      return status >= 500
+        ? "the provider failed: retry later, check the service health"
+        : `unexpected HTTP ${status}`;
   }
 }
 
 function errorMessage(text: string): string | undefined {
   try {
-    const body = JSON.parse(text) as { error?: { message?: string; code?: string } | string; message?: string };
+    const body = JSON.parse(text) as {
+      error?: { message?: string; code?: string } | string;
+      message?: string;
+    };
     if (typeof body.error === "string") return body.error;
     return body.error?.message ?? body.message;
   } catch {

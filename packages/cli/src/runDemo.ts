@@ -48,19 +48,38 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       failures += await runScenario(out, client, "your environment", env, prompt, timeoutMs);
       return failures === 0 ? 0 : 1;
     }
-    out.line("copilot-byok demo: bundled emulators on 127.0.0.1 (set AZURE_AI_FOUNDRY_RESOURCE_URL to use Azure)");
+    out.line(
+      "copilot-byok demo: bundled emulators on 127.0.0.1 (set AZURE_AI_FOUNDRY_RESOURCE_URL to use Azure)",
+    );
     const emulators = await withProgress(out, "starting the Foundry and managed-identity emulators", () =>
       startAzureEmulators({ apiKeys: [DEMO_KEY] }),
     );
     try {
       await withProgress(out, "starting the Copilot runtime", () => client.start());
-      const common = { AZURE_AI_FOUNDRY_RESOURCE_URL: emulators.foundry.resourceUrl, COPILOT_PROVIDER_MODEL_ID: DEMO_MODEL };
-      failures += await runScenario(out, client, "static key", { ...common, COPILOT_PROVIDER_API_KEY: DEMO_KEY }, prompt, timeoutMs);
+      const common = {
+        AZURE_AI_FOUNDRY_RESOURCE_URL: emulators.foundry.resourceUrl,
+        COPILOT_PROVIDER_MODEL_ID: DEMO_MODEL,
+      };
+      failures += await runScenario(
+        out,
+        client,
+        "static key",
+        { ...common, COPILOT_PROVIDER_API_KEY: DEMO_KEY },
+        prompt,
+        timeoutMs,
+      );
       const identityEnv = emulators.identity.env("app-service");
       // @azure/identity reads process.env itself: point it at the emulator for this scenario only.
       const restore = setProcessEnv(identityEnv);
       try {
-        failures += await runScenario(out, client, "managed identity", { ...common, ...identityEnv }, prompt, timeoutMs);
+        failures += await runScenario(
+          out,
+          client,
+          "managed identity",
+          { ...common, ...identityEnv },
+          prompt,
+          timeoutMs,
+        );
       } finally {
         restore();
       }
@@ -94,7 +113,12 @@ async function runScenario(
   out.line(`── ${label} ──`);
   const app = rootContainer.createChildContainer();
   try {
-    const selection = registerCopilotByok(app, { env, modules: DEFAULT_MODULES, client, logger: printingLogger(out) });
+    const selection = registerCopilotByok(app, {
+      env,
+      modules: DEFAULT_MODULES,
+      client,
+      logger: printingLogger(out),
+    });
     out.line(`mode: ${selection.mode}`);
     for (const reason of selection.reasons) out.line(`  - ${reason}`);
     const sessions = app.resolve(CopilotSessionFactory);
@@ -102,7 +126,9 @@ async function runScenario(
     out.line(`reply: ${reply}`);
     return 0;
   } catch (error) {
-    out.line(`failed: ${redactText(error instanceof Error ? `${error.name}: ${error.message}` : String(error))}`);
+    out.line(
+      `failed: ${redactText(error instanceof Error ? `${error.name}: ${error.message}` : String(error))}`,
+    );
     return 1;
   } finally {
     await app.dispose();

@@ -1,8 +1,10 @@
 import { audienceMatchesScope, azureEntraModule, readJwtClaims } from "@copilot-byok/azure-entra";
 import {
   COPILOT_PROVIDER_MODEL_ID,
-  CopilotByokError,
+  COPILOT_PROVIDER_TOKEN_SCOPE,
   ConfigurationError,
+  CopilotByokError,
+  DEFAULT_TOKEN_SCOPE,
   type Env,
   type Logger,
   type ProviderConfigSourceModule,
@@ -84,7 +86,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     if (!config) return report;
 
     const token = config.bearerToken;
-    if (token !== undefined || config.bearerTokenProvider) {
+    if (!config.apiKey && (token !== undefined || config.bearerTokenProvider)) {
       const scope = typeof report.source.scope === "string" ? report.source.scope : settings.tokenScope;
       const claims = token ? readJwtClaims(token) : undefined;
       const credential = report.source.credential;
@@ -107,7 +109,13 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
             `the token's audience ${aud} does not match the scope ${scope}: the provider will answer 401; set COPILOT_PROVIDER_TOKEN_SCOPE to the resource's scope (https://cognitiveservices.azure.com/.default for Azure AI Foundry / Azure OpenAI)`,
           );
         }
-        if (exp && exp <= now()) report.problems.push("the token has already expired: check the machine's clock");
+        if (exp && exp <= now())
+          report.problems.push("the token has already expired: check the machine's clock");
+        if (scope !== DEFAULT_TOKEN_SCOPE) {
+          report.warnings.push(
+            `${COPILOT_PROVIDER_TOKEN_SCOPE} is ${scope}: Azure AI Foundry and Azure OpenAI accept only tokens for ${DEFAULT_TOKEN_SCOPE} (aud https://cognitiveservices.azure.com); keep it only for a gateway that expects this audience`,
+          );
+        }
       } else if (token) {
         report.warnings.push("the bearer token is not a JWT: its claims cannot be shown");
       }
@@ -121,12 +129,16 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     }
     if (options.probe) {
       if (!model) {
-        report.problems.push(`--probe needs a model: set ${COPILOT_PROVIDER_MODEL_ID} or COPILOT_PROVIDER_WIRE_MODEL`);
+        report.problems.push(
+          `--probe needs a model: set ${COPILOT_PROVIDER_MODEL_ID} or COPILOT_PROVIDER_WIRE_MODEL`,
+        );
       } else {
         report.probe = await probeProvider(config, {
           model,
           timeoutMs,
           ...(report.token?.objectId ? { objectId: report.token.objectId } : {}),
+          ...(report.token?.audience ? { audience: report.token.audience } : {}),
+          credentialKind: report.token ? "token" : "key",
         });
         if (!report.probe.ok) {
           report.problems.push(
@@ -144,7 +156,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
 
 function problemsOf(error: unknown): string[] {
   if (error instanceof ConfigurationError) return [...error.problems];
-  if (error instanceof CopilotByokError) return [`${error.name} (${error.code}): ${redactText(error.message)}`];
+  if (error instanceof CopilotByokError)
+    return [`${error.name} (${error.code}): ${redactText(error.message)}`];
   if (error instanceof Error) return [`${error.name}: ${redactText(error.message)}`];
   return [redactText(String(error))];
 }

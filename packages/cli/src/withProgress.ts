@@ -12,7 +12,10 @@ export async function withProgress<T>(
 ): Promise<T> {
   const started = Date.now();
   out.line(`› ${label}…`);
-  const timer = setInterval(() => out.line(`  … ${label} (${Math.round((Date.now() - started) / 1000)} s)`), intervalMs);
+  const timer = setInterval(
+    () => out.line(`  … ${label} (${Math.round((Date.now() - started) / 1000)} s)`),
+    intervalMs,
+  );
   timer.unref();
   try {
     const value = await step();

@@ -172,7 +172,7 @@ describe("registerCopilotByok", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as ConfigurationError).problems).toHaveLength(2);
+    expect((error as ConfigurationError).problems).toHaveLength(3); // mode, type, and the endpoint every mode needs
     expect(String((error as Error).message)).not.toContain(CANARY_KEY);
     expect(app.isRegistered(PROVIDER_CONFIG_SOURCE)).toBe(false);
   });

@@ -143,6 +143,14 @@ describe("selectProviderConfigSource: explicit mode", () => {
     ]);
   });
 
+  it("with an unknown mode, still reports the problems every mode would have", () => {
+    const problems = problemsOf(() =>
+      selectProviderConfigSource({ COPILOT_PROVIDER_AUTH: "managed" }, modules()),
+    );
+    expect(problems).toHaveLength(2);
+    expect(problems[1]).toContain("no provider endpoint");
+  });
+
   it("says which package provides a built-in mode that was not registered", () => {
     const problems = problemsOf(() =>
       selectProviderConfigSource({ ...FOUNDRY, COPILOT_PROVIDER_AUTH: "azure-entra" }, [keyLikeModule()]),

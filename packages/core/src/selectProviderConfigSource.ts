@@ -85,6 +85,7 @@ export function selectProviderConfigSource(
   }
 
   if (chosen) problems.push(...(chosen.detection.problems ?? []));
+  else problems.push(...sharedProblems(detections.map((d) => d.detection)));
   if (problems.length > 0) throw new ConfigurationError(dedupe(problems));
 
   reasons.push(...common.notes);
@@ -127,6 +128,12 @@ function safeDetect(module: ProviderConfigSourceModule, env: Env, problems: stri
     problems.push(`module "${module.mode}" failed to inspect the environment (${name})`);
     return { applicable: false, reasons: [] };
   }
+}
+
+/** Problems every module reports: they hold whichever mode is chosen once the mode itself is fixed. */
+function sharedProblems(detections: readonly Detection[]): string[] {
+  const [first, ...rest] = detections.map((d) => d.problems ?? []);
+  return (first ?? []).filter((p) => rest.every((other) => other.includes(p)));
 }
 
 function dedupe(items: string[]): string[] {

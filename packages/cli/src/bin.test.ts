@@ -1,0 +1,83 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type AzureEmulators, startAzureEmulators } from "@copilot-byok/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// The built command, as users run it (npm test builds before testing).
+const BIN = fileURLToPath(new URL("../dist/esm/bin.js", import.meta.url));
+const CANARY_KEY = "canary-bin-key-83b2e61f04d7";
+let emulators: AzureEmulators;
+
+beforeAll(async () => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first (npm run setup)`);
+  emulators = await startAzureEmulators({ apiKeys: [CANARY_KEY] });
+});
+afterAll(async () => {
+  await emulators?.close();
+});
+
+function run(args: string[], env: Record<string, string>, timeoutMs = 60_000) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe("copilot-byok (the built command)", () => {
+  it("doctor --probe --json: exit 0 when healthy, the key never printed", async () => {
+    const r = await run(["doctor", "--probe", "--json", "--timeout", "10000"], {
+      AZURE_AI_FOUNDRY_RESOURCE_URL: emulators.foundry.resourceUrl,
+      COPILOT_PROVIDER_API_KEY: CANARY_KEY,
+      COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ healthy: true, mode: "static-key", probe: { ok: true } });
+    expect(r.stdout + r.stderr).not.toContain(CANARY_KEY);
+  });
+
+  it("doctor: exit 1 on problems, naming the bad value's variable but never a secret pasted into it", async () => {
+    const r = await run(["doctor"], {
+      COPILOT_PROVIDER_TYPE: CANARY_KEY,
+      COPILOT_PROVIDER_API_KEY: CANARY_KEY,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("COPILOT_PROVIDER_TYPE");
+    expect(r.stdout + r.stderr).not.toContain(CANARY_KEY);
+  });
+
+  it("exit 2 on a usage error", async () => {
+    const r = await run(["doctor", "--bogus"], {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Usage: copilot-byok");
+  });
+
+  it("demo: runs one session per mode on the emulators, exit 0, with the replies and no secret", async () => {
+    const r = await run(["demo", "--prompt", "ping from the test"], {});
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("mode: static-key");
+    expect(r.stdout).toContain("mode: azure-entra");
+    expect(r.stdout.match(/reply: Echo: .*ping from the test/gs)?.length ?? 0).toBeGreaterThanOrEqual(1);
+    expect(r.stdout).toContain("auth=bearer-jwt");
+    expect(r.stdout).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}/);
+    expect(r.stdout).not.toContain("demo-key-for-the-local-emulator-only");
+  }, 120_000);
+});

@@ -1,0 +1,157 @@
+import { inspect } from "node:util";
+import { type AzureEmulators, startAzureEmulators } from "@copilot-byok/testing";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { formatDoctorReport } from "./formatDoctorReport.js";
+import { runDoctor } from "./runDoctor.js";
+
+const CANARY_KEY = "canary-doctor-key-5d1f0c9a7e3b";
+let emulators: AzureEmulators;
+let saved: Record<string, string | undefined>;
+
+beforeAll(async () => {
+  emulators = await startAzureEmulators({ apiKeys: [CANARY_KEY], deployments: ["gpt-4.1", "my-deployment"] });
+  // @azure/identity reads process.env itself: point it at the managed-identity emulator for this file.
+  const identity = emulators.identity.env("app-service");
+  saved = Object.fromEntries(Object.keys(identity).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, identity);
+});
+
+afterAll(async () => {
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  await emulators.close();
+});
+
+afterEach(() => {
+  emulators.foundry.reset();
+});
+
+const base = () => ({
+  AZURE_AI_FOUNDRY_RESOURCE_URL: emulators.foundry.resourceUrl,
+  COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
+});
+const identityEnv = () => ({ ...base(), ...emulators.identity.env("app-service") });
+
+function expectNoSecret(report: unknown) {
+  const text = [
+    JSON.stringify(report),
+    inspect(report, { depth: 10 }),
+    formatDoctorReport(report as never).join("\n"),
+  ];
+  for (const t of text) {
+    expect(t).not.toContain(CANARY_KEY);
+    expect(t).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}/);
+  }
+}
+
+describe("runDoctor", () => {
+  it("static key: says which variable, a fingerprint, and probes OK", async () => {
+    const report = await runDoctor({
+      env: { ...base(), AZURE_OPENAI_API_KEY: CANARY_KEY },
+      probe: true,
+      timeoutMs: 10_000,
+    });
+    expect(report.problems).toEqual([]);
+    expect(report.healthy).toBe(true);
+    expect(report.mode).toBe("static-key");
+    expect(report.reasons.join("\n")).toContain("AZURE_OPENAI_API_KEY");
+    expect(JSON.stringify(report.source)).toMatch(/sha256:[0-9a-f]{8}/);
+    expect(report.probe).toMatchObject({ ok: true, status: 200 });
+    expect(emulators.foundry.requests.map((r) => r.authKind)).toEqual(["bearer-key"]);
+    expectNoSecret(report);
+  });
+
+  it("managed identity: the credential, token claims in human terms, audience match, probe OK", async () => {
+    const report = await runDoctor({ env: identityEnv(), probe: true, timeoutMs: 10_000 });
+    expect(report.problems).toEqual([]);
+    expect(report.mode).toBe("azure-entra");
+    expect(report.reasons.join("\n")).toContain("IDENTITY_ENDPOINT");
+    expect(report.token).toMatchObject({
+      credential: "DefaultAzureCredential",
+      scope: "https://cognitiveservices.azure.com/.default",
+      audience: "https://cognitiveservices.azure.com",
+      audienceMatchesScope: true,
+    });
+    expect(report.token?.tenantId).toBeTruthy();
+    expect(report.token?.objectId).toBeTruthy();
+    expect(report.token?.expiresIn).toMatch(/^in (59 min|1 h)/);
+    expect(report.probe).toMatchObject({ ok: true, status: 200 });
+    expect(emulators.foundry.requests.map((r) => r.authKind)).toEqual(["bearer-jwt"]);
+    const text = formatDoctorReport(report).join("\n");
+    expect(text).toContain("(matches the scope)");
+    expectNoSecret(report);
+  });
+
+  it("a key and identity signals both present: says which won and what to set", async () => {
+    const report = await runDoctor({ env: { ...identityEnv(), AZURE_OPENAI_API_KEY: CANARY_KEY } });
+    expect(report.mode).toBe("static-key");
+    expect(report.reasons.join("\n")).toContain("set COPILOT_PROVIDER_AUTH=azure-entra");
+    expectNoSecret(report);
+  });
+
+  it("wrong audience: warns about the scope, and the probe's 401 becomes advice naming both audiences", async () => {
+    const report = await runDoctor({
+      env: { ...identityEnv(), COPILOT_PROVIDER_TOKEN_SCOPE: "https://management.azure.com/.default" },
+      probe: true,
+      timeoutMs: 10_000,
+    });
+    expect(report.healthy).toBe(false);
+    expect(report.token?.audience).toBe("https://management.azure.com");
+    expect(report.warnings.join("\n")).toContain(
+      "accept only tokens for https://cognitiveservices.azure.com/.default",
+    );
+    expect(report.probe?.status).toBe(401);
+    expect(report.probe?.message).toContain("audience");
+    expect(report.probe?.advice).toContain("audience (https://management.azure.com)");
+    expect(report.probe?.advice).toContain("expect https://cognitiveservices.azure.com");
+    expectNoSecret(report);
+  });
+
+  it.each([
+    [{ status: 403 }, /Cognitive Services OpenAI User/],
+    [{ status: 429, retryAfter: 7 }, /throttled: retry after 7 s/],
+    [{ status: 500 }, /provider failed/],
+  ])("probe turns %j into advice", async (fault, advice) => {
+    emulators.foundry.enqueueFaults([fault]);
+    const report = await runDoctor({ env: identityEnv(), probe: true, timeoutMs: 10_000 });
+    expect(report.healthy).toBe(false);
+    expect(report.probe?.status).toBe(fault.status);
+    expect(report.probe?.advice).toMatch(advice);
+  });
+
+  it("probe: an unknown deployment is a 404 naming the model", async () => {
+    const report = await runDoctor({
+      env: { ...base(), COPILOT_PROVIDER_WIRE_MODEL: "no-such-deployment", AZURE_OPENAI_API_KEY: CANARY_KEY },
+      probe: true,
+      timeoutMs: 10_000,
+    });
+    expect(report.probe?.status).toBe(404);
+    expect(report.probe?.advice).toContain('unknown deployment or model "no-such-deployment"');
+  });
+
+  it("probe: a wrong key is a 401 about the key, never showing it", async () => {
+    const report = await runDoctor({
+      env: { ...base(), COPILOT_PROVIDER_API_KEY: `${CANARY_KEY}-wrong` },
+      probe: true,
+      timeoutMs: 10_000,
+    });
+    expect(report.probe?.status).toBe(401);
+    expect(report.probe?.advice).toContain("the key was rejected");
+    expectNoSecret(report);
+  });
+
+  it("probe: a hanging endpoint is bounded by the timeout", async () => {
+    emulators.foundry.enqueueFaults([{ hang: true }]);
+    const started = Date.now();
+    const report = await runDoctor({
+      env: { ...base(), AZURE_OPENAI_API_KEY: CANARY_KEY },
+      probe: true,
+      timeoutMs: 500,
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(report.probe?.ok).toBe(false);
+    expect(report.probe?.message).toContain("no answer within 500 ms");
+  });
+});
