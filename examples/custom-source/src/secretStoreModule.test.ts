@@ -16,7 +16,13 @@ it("a plug-in source chosen by the environment, reading the key from a store onc
   const emulators = await startAzureEmulators({ apiKeys: [key] });
   const home = await mkdtemp(join(tmpdir(), "example-custom-"));
   const reads: string[] = [];
-  const store: SecretStore = { name: "memory-store", getSecret: async (name) => (reads.push(name), key) };
+  const store: SecretStore = {
+    name: "memory-store",
+    getSecret: async (name) => {
+      reads.push(name);
+      return key;
+    },
+  };
   const app = container.createChildContainer();
   try {
     const selection = registerCopilotByok(app, {
