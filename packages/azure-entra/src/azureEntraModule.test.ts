@@ -1,0 +1,312 @@
+import "reflect-metadata";
+import {
+  API_KEY_VARIABLES,
+  ConfigurationError,
+  type Env,
+  isSet,
+  NO_ENDPOINT_PROBLEM,
+  PROVIDER_CONFIG_SOURCE,
+  type ProviderConfigSourceModule,
+  readProviderEnv,
+  registerCopilotByok,
+  type Selection,
+  selectProviderConfigSource,
+} from "@copilot-byok/core";
+import { container } from "tsyringe";
+import { describe, expect, it } from "vitest";
+import { azureEntraModule, createAzureEntraModule } from "./azureEntraModule.js";
+import { EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
+import { CANARY_TOKEN } from "./test-support/jwt.js";
+import { ScriptedCredential } from "./test-support/ScriptedCredential.js";
+import { AZURE_TOKEN_CREDENTIAL } from "./tokens.js";
+
+const FOUNDRY = "https://my-resource.services.ai.azure.com";
+const CLIENT_ID = "3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c";
+const HOUR = 3_600_000;
+
+/** A stand-in for the static-key module's detection, for selection tests. */
+const keyModule: ProviderConfigSourceModule = {
+  mode: "static-key",
+  detect: (env) => {
+    const found = API_KEY_VARIABLES.find((n) => isSet(env, n));
+    return {
+      applicable: found !== undefined,
+      strength: "explicit",
+      reasons: found ? [`static key found in ${found}`] : [],
+      ...(found ? { summary: `a static key (${found})` } : {}),
+    };
+  },
+  create: () => {
+    throw new Error("not used");
+  },
+};
+
+const SELECTION: Selection = { mode: "azure-entra", reasons: [], module: azureEntraModule };
+
+describe("azureEntraModule.detect", () => {
+  it("falls back to DefaultAzureCredential's developer credentials without identity signals", () => {
+    const detection = azureEntraModule.detect({ AZURE_AI_FOUNDRY_RESOURCE_URL: FOUNDRY });
+    expect(detection).toMatchObject({ applicable: true, strength: "fallback", problems: [] });
+    expect(detection.summary).toBeUndefined();
+    expect(detection.reasons.join("\n")).toContain(
+      "DefaultAzureCredential will try developer credentials (Azure CLI, azd, VS Code)",
+    );
+    expect(detection.reasons).toContain(
+      "token scope https://cognitiveservices.azure.com/.default (default; set COPILOT_PROVIDER_TOKEN_SCOPE to change it)",
+    );
+  });
+
+  it("names each identity signal and what it means", () => {
+    const cases: [Env, string][] = [
+      [
+        { IDENTITY_ENDPOINT: "http://127.0.0.1:1/msi", IDENTITY_HEADER: "h" },
+        "IDENTITY_ENDPOINT is set: App Service / Functions",
+      ],
+      [
+        { MSI_ENDPOINT: "http://127.0.0.1:1/msi" },
+        "MSI_ENDPOINT is set: managed identity of an older App Service or of Cloud Shell",
+      ],
+      [
+        { AZURE_FEDERATED_TOKEN_FILE: "/var/run/token", AZURE_CLIENT_ID: CLIENT_ID, AZURE_TENANT_ID: "t" },
+        "AZURE_FEDERATED_TOKEN_FILE is set: AKS workload identity, through WorkloadIdentityCredential",
+      ],
+      [
+        { AZURE_CLIENT_SECRET: CANARY_TOKEN, AZURE_CLIENT_ID: CLIENT_ID, AZURE_TENANT_ID: "t" },
+        "AZURE_CLIENT_SECRET is set (value not shown): a service principal, through EnvironmentCredential",
+      ],
+      [{ AZURE_CLIENT_CERTIFICATE_PATH: "/cert.pem" }, "a service principal with a certificate"],
+      [{ AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:2" }, "AKS pod identity"],
+      [
+        { AZURE_CLIENT_ID: CLIENT_ID },
+        `AZURE_CLIENT_ID=${CLIENT_ID}: the user-assigned managed identity to use`,
+      ],
+    ];
+    for (const [signals, expected] of cases) {
+      const detection = azureEntraModule.detect({ ...signals, AZURE_AI_FOUNDRY_RESOURCE_URL: FOUNDRY });
+      expect(detection.strength, expected).toBe("signals");
+      expect(detection.reasons.join("\n")).toContain(expected);
+      expect(detection.summary).toMatch(/^managed identity signals \(/);
+      expect(JSON.stringify(detection)).not.toContain(CANARY_TOKEN);
+    }
+  });
+
+  it("says what a signal still lacks, and lists every signal in the summary", () => {
+    const detection = azureEntraModule.detect({
+      IDENTITY_ENDPOINT: "http://127.0.0.1:1/msi",
+      AZURE_FEDERATED_TOKEN_FILE: "/var/run/token",
+      AZURE_CLIENT_ID: "not a guid but long enough to hide",
+    });
+    expect(detection.summary).toBe(
+      "managed identity signals (IDENTITY_ENDPOINT, AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID)",
+    );
+    const text = detection.reasons.join("\n");
+    expect(text).toContain("it also needs IDENTITY_HEADER, not set");
+    expect(text).toContain("it also needs AZURE_TENANT_ID, not set");
+    expect(text).toContain("AZURE_CLIENT_ID=a value of 34 characters (not shown)");
+    expect(text).not.toContain("developer credentials");
+    expect(detection.problems).toEqual([NO_ENDPOINT_PROBLEM]);
+  });
+
+  it("explains AZURE_TOKEN_CREDENTIALS, and reports a value DefaultAzureCredential refuses", () => {
+    const ok = azureEntraModule.detect({
+      AZURE_TOKEN_CREDENTIALS: " managedidentitycredential ",
+      COPILOT_PROVIDER_BASE_URL: FOUNDRY,
+    });
+    expect(ok.reasons.join("\n")).toContain(
+      "AZURE_TOKEN_CREDENTIALS=ManagedIdentityCredential restricts DefaultAzureCredential's chain to ManagedIdentityCredential only",
+    );
+    expect(ok.problems).toEqual([]);
+    expect(azureEntraModule.detect({ AZURE_TOKEN_CREDENTIALS: "dev" }).reasons.join("\n")).toContain(
+      "developer credentials only",
+    );
+
+    const bad = azureEntraModule.detect({
+      AZURE_TOKEN_CREDENTIALS: "production",
+      COPILOT_PROVIDER_BASE_URL: FOUNDRY,
+    });
+    expect(bad.problems).toEqual([
+      'AZURE_TOKEN_CREDENTIALS has "production", which DefaultAzureCredential does not accept: use one of dev, prod, EnvironmentCredential, WorkloadIdentityCredential, ManagedIdentityCredential, VisualStudioCodeCredential, AzureCliCredential, AzurePowerShellCredential, AzureDeveloperCliCredential (case-insensitive), or unset it',
+    ]);
+    const hidden = azureEntraModule.detect({ AZURE_TOKEN_CREDENTIALS: CANARY_TOKEN.repeat(2) });
+    expect(JSON.stringify(hidden)).not.toContain(CANARY_TOKEN);
+    // A credential given to the module makes AZURE_TOKEN_CREDENTIALS irrelevant.
+    const given = createAzureEntraModule({ credential: new ScriptedCredential() });
+    expect(given.detect({ AZURE_TOKEN_CREDENTIALS: "production" }).problems).toEqual([NO_ENDPOINT_PROBLEM]);
+  });
+
+  it("notes the scope from COPILOT_PROVIDER_TOKEN_SCOPE and an unused key", () => {
+    const detection = azureEntraModule.detect({
+      COPILOT_PROVIDER_TOKEN_SCOPE: "https://ai.azure.com/.default",
+      COPILOT_PROVIDER_API_KEY: CANARY_TOKEN,
+    });
+    expect(detection.reasons).toContain(
+      "token scope https://ai.azure.com/.default (from COPILOT_PROVIDER_TOKEN_SCOPE)",
+    );
+    expect(detection.reasons).toContain("COPILOT_PROVIDER_API_KEY is set but not used in azure-entra mode");
+    expect(JSON.stringify(detection)).not.toContain(CANARY_TOKEN);
+  });
+
+  it("is pure: reads the env record, not process.env", () => {
+    const saved = process.env.IDENTITY_ENDPOINT;
+    process.env.IDENTITY_ENDPOINT = "http://127.0.0.1:1/msi";
+    try {
+      expect(azureEntraModule.detect({}).strength).toBe("fallback");
+    } finally {
+      if (saved === undefined) delete process.env.IDENTITY_ENDPOINT;
+      else process.env.IDENTITY_ENDPOINT = saved;
+    }
+  });
+
+  it("plays with core's selection: fallback without a key, named as an alternative beside one", () => {
+    const entra = selectProviderConfigSource(
+      {
+        AZURE_AI_FOUNDRY_RESOURCE_URL: FOUNDRY,
+        IDENTITY_ENDPOINT: "http://127.0.0.1:1/msi",
+        IDENTITY_HEADER: "h",
+      },
+      [keyModule, azureEntraModule],
+    );
+    expect(entra.mode).toBe("azure-entra");
+    expect(entra.reasons.join("\n")).toContain("IDENTITY_ENDPOINT is set: App Service / Functions");
+
+    const key = selectProviderConfigSource(
+      {
+        AZURE_AI_FOUNDRY_RESOURCE_URL: FOUNDRY,
+        COPILOT_PROVIDER_API_KEY: CANARY_TOKEN,
+        IDENTITY_ENDPOINT: "http://127.0.0.1:1/msi",
+      },
+      [keyModule, azureEntraModule],
+    );
+    expect(key.mode).toBe("static-key");
+    expect(key.reasons).toContain(
+      "also present: managed identity signals (IDENTITY_ENDPOINT): set COPILOT_PROVIDER_AUTH=azure-entra to use azure-entra instead",
+    );
+
+    let error: unknown;
+    try {
+      selectProviderConfigSource({ COPILOT_PROVIDER_AUTH: "azure-entra", AZURE_TOKEN_CREDENTIALS: "nope" }, [
+        azureEntraModule,
+      ]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).problems).toEqual([
+      NO_ENDPOINT_PROBLEM,
+      expect.stringContaining('AZURE_TOKEN_CREDENTIALS has "nope"'),
+    ]);
+  });
+});
+
+describe("azureEntraModule.create", () => {
+  it("builds the source from the environment", () => {
+    const env: Env = {
+      AZURE_AI_FOUNDRY_RESOURCE_URL: FOUNDRY,
+      COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
+      COPILOT_PROVIDER_WIRE_MODEL: "gpt-4-1-deployment",
+      COPILOT_PROVIDER_TOKEN_SCOPE: "https://ai.azure.com/.default",
+    };
+    const source = azureEntraModule.create({ env, selection: SELECTION });
+    expect(source).toBeInstanceOf(EntraIdProviderConfigSource);
+    expect(source.describe()).toMatchObject({
+      mode: "azure-entra",
+      baseUrl: `${FOUNDRY}/openai/v1/`,
+      scope: "https://ai.azure.com/.default",
+      credential: "DefaultAzureCredential",
+      type: "openai",
+      wireApi: "responses",
+      modelId: "gpt-4.1",
+      wireModel: "gpt-4-1-deployment",
+      refreshWindowMs: 300_000,
+      timeoutMs: 30_000,
+      tokenState: "empty",
+    });
+  });
+
+  it("refuses an environment without an endpoint or with bad values, listing every problem", () => {
+    const env: Env = { COPILOT_PROVIDER_TYPE: "bedrock", AZURE_TOKEN_CREDENTIALS: "nope" };
+    let error: unknown;
+    try {
+      azureEntraModule.create({ env, selection: SELECTION });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).problems).toEqual([
+      ...readProviderEnv(env).problems,
+      NO_ENDPOINT_PROBLEM,
+      expect.stringContaining("AZURE_TOKEN_CREDENTIALS"),
+    ]);
+  });
+
+  it("takes the credential registered under AZURE_TOKEN_CREDENTIAL, then the module's, then DefaultAzureCredential", async () => {
+    const env: Env = { AZURE_AI_FOUNDRY_RESOURCE_URL: FOUNDRY };
+    const injected = new ScriptedCredential([{ token: "from-di", expiresInMs: HOUR }]);
+    const moduleCredential = new ScriptedCredential([{ token: "from-module", expiresInMs: HOUR }]);
+    const module = createAzureEntraModule({
+      credential: moduleCredential,
+      credentialName: "ModuleCredential",
+    });
+
+    const parent = container.createChildContainer();
+    parent.register(AZURE_TOKEN_CREDENTIAL, { useValue: injected });
+    const child = parent.createChildContainer();
+    const fromDi = module.create({ env, selection: SELECTION, container: child });
+    expect((await fromDi.getProviderConfig()).bearerToken).toBe("from-di");
+    expect(fromDi.describe().credential).toBe("ScriptedCredential");
+
+    const fromModule = module.create({
+      env,
+      selection: SELECTION,
+      container: container.createChildContainer(),
+    });
+    expect((await fromModule.getProviderConfig()).bearerToken).toBe("from-module");
+    expect(fromModule.describe().credential).toBe("ModuleCredential");
+
+    expect(azureEntraModule.create({ env, selection: SELECTION }).describe().credential).toBe(
+      "DefaultAzureCredential",
+    );
+  });
+
+  it("works through registerCopilotByok: selected, created on resolve, logs through the context, disposed with the container", async () => {
+    const logs: string[] = [];
+    const record = (level: string) => (message: string, details?: unknown) =>
+      logs.push(`${level} ${message} ${JSON.stringify(details)}`);
+    const logger = {
+      debug: record("debug"),
+      info: record("info"),
+      warn: record("warn"),
+      error: record("error"),
+    };
+    const scoped = container.createChildContainer();
+    scoped.register(AZURE_TOKEN_CREDENTIAL, {
+      useValue: new ScriptedCredential([{ token: CANARY_TOKEN, expiresInMs: HOUR }]),
+    });
+    const selection = registerCopilotByok(scoped, {
+      env: {
+        AZURE_AI_FOUNDRY_RESOURCE_URL: FOUNDRY,
+        AZURE_CLIENT_ID: CLIENT_ID,
+        COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
+      },
+      modules: [keyModule, azureEntraModule],
+      logger,
+    });
+    expect(selection.mode).toBe("azure-entra");
+    expect(selection.reasons.join("\n")).toContain(`AZURE_CLIENT_ID=${CLIENT_ID}`);
+
+    const source = scoped.resolve(PROVIDER_CONFIG_SOURCE);
+    expect(source).toBeInstanceOf(EntraIdProviderConfigSource);
+    const config = await source.getProviderConfig();
+    expect(config).toMatchObject({
+      baseUrl: `${FOUNDRY}/openai/v1/`,
+      modelId: "gpt-4.1",
+      bearerToken: CANARY_TOKEN,
+    });
+    expect(logs.some((l) => l.includes("azure-entra source created"))).toBe(true);
+    expect(logs.some((l) => l.includes("obtained from ScriptedCredential"))).toBe(true);
+    expect(logs.join("\n")).not.toContain(CANARY_TOKEN);
+
+    await scoped.dispose();
+    await expect(source.getProviderConfig()).rejects.toMatchObject({ reason: "disposed" });
+  });
+});

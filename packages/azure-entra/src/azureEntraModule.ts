@@ -1,0 +1,188 @@
+import type { TokenCredential } from "@azure/core-auth";
+import {
+  API_KEY_VARIABLES,
+  COPILOT_PROVIDER_TOKEN_SCOPE,
+  ConfigurationError,
+  type Detection,
+  type Env,
+  isSet,
+  type Logger,
+  MANAGED_IDENTITY_SIGNAL_VARIABLES,
+  type ModuleContext,
+  NO_ENDPOINT_PROBLEM,
+  type ProviderConfigSourceModule,
+  readProviderEnv,
+  showValue,
+} from "@copilot-byok/core";
+import type { Clock } from "./Clock.js";
+import {
+  AZURE_TOKEN_CREDENTIALS,
+  AZURE_TOKEN_CREDENTIALS_VALUES,
+  checkAzureTokenCredentials,
+} from "./checkAzureTokenCredentials.js";
+import type { AnyDefaultAzureCredentialOptions } from "./createLazyDefaultAzureCredential.js";
+import { AZURE_ENTRA_MODE, EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
+import type { TokenCacheEvent, TokenCacheRetryOptions } from "./TokenCache.js";
+import { AZURE_TOKEN_CREDENTIAL } from "./tokens.js";
+
+/** Module-level defaults of {@link createAzureEntraModule}: they apply to every source the module creates. */
+export interface AzureEntraModuleOptions {
+  /**
+   * The credential to use instead of `DefaultAzureCredential`. A credential registered in the container
+   * under {@link AZURE_TOKEN_CREDENTIAL} takes precedence.
+   */
+  credential?: TokenCredential;
+  /** Name of the credential in messages. */
+  credentialName?: string;
+  /** Options of the default `DefaultAzureCredential`. */
+  defaultCredentialOptions?: AnyDefaultAzureCredentialOptions;
+  /** Refresh in the background this long before expiry. Default 5 minutes. */
+  refreshWindowMs?: number;
+  /** Bound of each token request. Default 30 s. */
+  timeoutMs?: number;
+  /** Retries of failed background refreshes. */
+  retry?: Partial<TokenCacheRetryOptions>;
+  /** Where token events are logged. Default: the logger given to `registerCopilotByok`. */
+  logger?: Logger;
+  /** Called with every token event. */
+  onEvent?: (event: TokenCacheEvent) => void;
+  /** Time source of the token cache. */
+  clock?: Clock;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DEVELOPER_CREDENTIALS_SENTENCE =
+  "DefaultAzureCredential will try developer credentials (Azure CLI, azd, VS Code)";
+
+/**
+ * The `azure-entra` plug-in, with module-level defaults. `detect` is pure: always applicable, `signals` when
+ * managed or workload identity variables are set, else `fallback`; its reasons name each signal and what it
+ * means. `create` builds an {@link EntraIdProviderConfigSource} from the environment, with the credential
+ * registered in the container under {@link AZURE_TOKEN_CREDENTIAL} if any, else `options.credential`, else
+ * a `DefaultAzureCredential` created on first use.
+ */
+export function createAzureEntraModule(options: AzureEntraModuleOptions = {}): ProviderConfigSourceModule {
+  const givenCredential = options.credential;
+  return Object.freeze({
+    mode: AZURE_ENTRA_MODE,
+    detect: (env: Env) => detectAzureEntra(env, givenCredential),
+    create(context: ModuleContext): EntraIdProviderConfigSource {
+      const { settings, problems: envProblems } = readProviderEnv(context.env);
+      const problems = [...envProblems];
+      if (settings.baseUrl === undefined && settings.baseUrlVariable === undefined)
+        problems.push(NO_ENDPOINT_PROBLEM);
+
+      const registered = context.container?.isRegistered(AZURE_TOKEN_CREDENTIAL, true)
+        ? context.container.resolve(AZURE_TOKEN_CREDENTIAL)
+        : undefined;
+      const credential = registered ?? givenCredential;
+      if (credential === undefined) {
+        const { problem } = checkAzureTokenCredentials(context.env[AZURE_TOKEN_CREDENTIALS]);
+        if (problem) problems.push(problem);
+      }
+      if (problems.length > 0 || settings.baseUrl === undefined) throw new ConfigurationError(problems);
+
+      const logger = options.logger ?? context.logger;
+      const source = new EntraIdProviderConfigSource({
+        baseUrl: settings.baseUrl,
+        type: settings.type,
+        wireApi: settings.wireApi,
+        scope: settings.tokenScope,
+        ...(settings.modelId !== undefined ? { modelId: settings.modelId } : {}),
+        ...(settings.wireModel !== undefined ? { wireModel: settings.wireModel } : {}),
+        ...(credential !== undefined ? { credential } : {}),
+        ...(credential === undefined && options.defaultCredentialOptions
+          ? { defaultCredentialOptions: options.defaultCredentialOptions }
+          : {}),
+        ...(registered === undefined && options.credentialName
+          ? { credentialName: options.credentialName }
+          : {}),
+        ...(options.refreshWindowMs !== undefined ? { refreshWindowMs: options.refreshWindowMs } : {}),
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        ...(options.retry ? { retry: options.retry } : {}),
+        ...(logger ? { logger } : {}),
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
+      });
+      logger?.debug("copilot-byok: azure-entra source created", source.describe());
+      return source;
+    },
+  });
+}
+
+/** The `azure-entra` plug-in with default settings: pass it to `registerCopilotByok` in `modules`. */
+export const azureEntraModule: ProviderConfigSourceModule = createAzureEntraModule();
+
+/** What the environment says about Entra ID authentication. Pure. */
+function detectAzureEntra(env: Env, givenCredential: TokenCredential | undefined): Detection {
+  const reasons: string[] = [];
+  const problems: string[] = [];
+  const signals = MANAGED_IDENTITY_SIGNAL_VARIABLES.filter((name) => isSet(env, name));
+  const { settings } = readProviderEnv(env);
+  if (settings.baseUrl === undefined && settings.baseUrlVariable === undefined)
+    problems.push(NO_ENDPOINT_PROBLEM);
+
+  if (givenCredential !== undefined) {
+    reasons.push(
+      "credential given to createAzureEntraModule (a TokenCredential registered under AZURE_TOKEN_CREDENTIAL takes precedence)",
+    );
+  }
+  for (const name of signals) reasons.push(describeSignal(name, env));
+
+  const restriction = checkAzureTokenCredentials(env[AZURE_TOKEN_CREDENTIALS]);
+  if (restriction.value) {
+    reasons.push(
+      `${AZURE_TOKEN_CREDENTIALS}=${restriction.value} restricts DefaultAzureCredential's chain to ${AZURE_TOKEN_CREDENTIALS_VALUES[restriction.value]}`,
+    );
+  }
+  if (restriction.problem && givenCredential === undefined) problems.push(restriction.problem);
+
+  const identitySignals = signals.filter((name) => name !== "AZURE_CLIENT_ID");
+  if (identitySignals.length === 0 && givenCredential === undefined && !restriction.value) {
+    reasons.push(
+      `no managed identity signal (${MANAGED_IDENTITY_SIGNAL_VARIABLES.filter((n) => n !== "AZURE_CLIENT_ID").join(", ")}): ${DEVELOPER_CREDENTIALS_SENTENCE}, after probing the Azure VM metadata endpoint (IMDS)`,
+    );
+  }
+
+  reasons.push(
+    isSet(env, COPILOT_PROVIDER_TOKEN_SCOPE)
+      ? `token scope ${settings.tokenScope} (from ${COPILOT_PROVIDER_TOKEN_SCOPE})`
+      : `token scope ${settings.tokenScope} (default; set ${COPILOT_PROVIDER_TOKEN_SCOPE} to change it)`,
+  );
+  const key = API_KEY_VARIABLES.find((name) => isSet(env, name));
+  if (key) reasons.push(`${key} is set but not used in ${AZURE_ENTRA_MODE} mode`);
+
+  return {
+    applicable: true,
+    strength: signals.length > 0 ? "signals" : "fallback",
+    reasons,
+    ...(signals.length > 0 ? { summary: `managed identity signals (${signals.join(", ")})` } : {}),
+    problems,
+  };
+}
+
+function describeSignal(name: (typeof MANAGED_IDENTITY_SIGNAL_VARIABLES)[number], env: Env): string {
+  const missing = (...names: string[]) => {
+    const absent = names.filter((n) => !isSet(env, n));
+    return absent.length > 0 ? `; it also needs ${absent.join(" and ")}, not set` : "";
+  };
+  switch (name) {
+    case "IDENTITY_ENDPOINT":
+      return `IDENTITY_ENDPOINT is set: App Service / Functions (or Container Apps) managed identity, through ManagedIdentityCredential${missing("IDENTITY_HEADER")}`;
+    case "MSI_ENDPOINT":
+      return "MSI_ENDPOINT is set: managed identity of an older App Service or of Cloud Shell, through ManagedIdentityCredential";
+    case "AZURE_FEDERATED_TOKEN_FILE":
+      return `AZURE_FEDERATED_TOKEN_FILE is set: AKS workload identity, through WorkloadIdentityCredential${missing("AZURE_CLIENT_ID", "AZURE_TENANT_ID")}`;
+    case "AZURE_CLIENT_SECRET":
+      return `AZURE_CLIENT_SECRET is set (value not shown): a service principal, through EnvironmentCredential${missing("AZURE_CLIENT_ID", "AZURE_TENANT_ID")}`;
+    case "AZURE_CLIENT_CERTIFICATE_PATH":
+      return `AZURE_CLIENT_CERTIFICATE_PATH is set: a service principal with a certificate, through EnvironmentCredential${missing("AZURE_CLIENT_ID", "AZURE_TENANT_ID")}`;
+    case "AZURE_CLIENT_ID": {
+      const raw = (env.AZURE_CLIENT_ID ?? "").trim();
+      const shown = GUID.test(raw) ? raw : showValue(raw);
+      return `AZURE_CLIENT_ID=${shown}: the user-assigned managed identity to use (or the app of the service principal / workload identity)`;
+    }
+    case "AZURE_POD_IDENTITY_AUTHORITY_HOST":
+      return "AZURE_POD_IDENTITY_AUTHORITY_HOST is set: managed identity through an IMDS endpoint override (AKS pod identity), through ManagedIdentityCredential";
+  }
+}

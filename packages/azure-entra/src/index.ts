@@ -1,0 +1,33 @@
+export { audienceMatchesScope, resourceOfScope } from "./audienceMatchesScope.js";
+export {
+  type AzureEntraModuleOptions,
+  azureEntraModule,
+  createAzureEntraModule,
+} from "./azureEntraModule.js";
+export { type Clock, systemClock } from "./Clock.js";
+export {
+  AZURE_TOKEN_CREDENTIALS,
+  AZURE_TOKEN_CREDENTIALS_VALUES,
+  checkAzureTokenCredentials,
+} from "./checkAzureTokenCredentials.js";
+export type { AnyDefaultAzureCredentialOptions } from "./createLazyDefaultAzureCredential.js";
+export { describeCredentialError } from "./describeCredentialError.js";
+export {
+  AZURE_ENTRA_MODE,
+  EntraIdProviderConfigSource,
+  type EntraIdProviderConfigSourceOptions,
+} from "./EntraIdProviderConfigSource.js";
+export { type JwtClaims, readJwtClaims } from "./readJwtClaims.js";
+export {
+  DEFAULT_REFRESH_WINDOW_MS,
+  DEFAULT_RETRY,
+  DEFAULT_TOKEN_TIMEOUT_MS,
+  TokenCache,
+  type TokenCacheEvent,
+  type TokenCacheEventType,
+  type TokenCacheGetTokenOptions,
+  type TokenCacheOptions,
+  type TokenCacheRetryOptions,
+  type TokenCacheStatus,
+} from "./TokenCache.js";
+export { AZURE_TOKEN_CREDENTIAL } from "./tokens.js";

@@ -1,0 +1,437 @@
+import { randomBytes } from "node:crypto";
+import { rm, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { inspect } from "node:util";
+import { ConfigurationError, CopilotByokError, fingerprint } from "@copilot-byok/core";
+import type { ProviderConfig } from "@github/copilot-sdk";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  StaticKeyProviderConfigSource,
+  type StaticKeyProviderConfigSourceOptions,
+} from "./StaticKeyProviderConfigSource.js";
+import { CANARY_JWT, CANARY_KEY } from "./test-support/canary.js";
+import { createCaptureLogger } from "./test-support/captureLogger.js";
+import { KubernetesSecretVolume } from "./test-support/kubernetesSecretVolume.js";
+import { createTempDir } from "./test-support/tempDir.js";
+import { trackAsyncResources } from "./test-support/trackAsyncResources.js";
+import { waitFor } from "./test-support/waitFor.js";
+
+const RESOURCE = "https://r.services.ai.azure.com";
+const BASE = "https://r.services.ai.azure.com/openai/v1/";
+const ARGS = { providerName: "default", sessionId: "s-1" };
+
+let temp: { path: string; remove(): Promise<void> };
+const sources: StaticKeyProviderConfigSource[] = [];
+const create = (options: StaticKeyProviderConfigSourceOptions) => {
+  const source = new StaticKeyProviderConfigSource(options);
+  sources.push(source);
+  return source;
+};
+
+beforeEach(async () => {
+  temp = await createTempDir();
+});
+afterEach(async () => {
+  for (const s of sources.splice(0)) s.dispose();
+  await temp.remove();
+});
+
+function problemsOf(fn: () => unknown): readonly string[] {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const e = error as ConfigurationError;
+    expect(`${e.message}\n${e.stack}\n${inspect(e)}\n${JSON.stringify(e)}`).not.toContain(CANARY_KEY);
+    return e.problems;
+  }
+  throw new Error("expected a ConfigurationError");
+}
+
+const tokenOf = (config: ProviderConfig) => {
+  if (!config.bearerTokenProvider) throw new Error("no bearerTokenProvider");
+  return config.bearerTokenProvider(ARGS);
+};
+
+describe("StaticKeyProviderConfigSource: options", () => {
+  it("lists every problem at once, never the key", () => {
+    const problems = problemsOf(() =>
+      create({
+        baseUrl: "http://models.example.com/v1",
+        apiKey: `${CANARY_KEY} `,
+        type: "gpt" as never,
+        wireApi: "chat" as never,
+        modelId: " ",
+        keyPerRequest: "yes" as never,
+        apikey: CANARY_KEY,
+      } as StaticKeyProviderConfigSourceOptions),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^unknown option "apikey": accepted are baseUrl, resourceUrl, apiKey, apiKeyFile/,
+      ),
+      'type has "gpt", which is not accepted: use one of openai, azure, anthropic',
+      'wireApi has "chat", which is not accepted: use one of responses, completions',
+      expect.stringMatching(/^baseUrl uses http:\/\/ with the non-loopback host models\.example\.com/),
+      "modelId must be a non-empty string",
+      "keyPerRequest must be true or false",
+      `apiKey (fingerprint ${fingerprint(`${CANARY_KEY} `)}) contains spaces or tabs: an API key has none; remove them`,
+    ]);
+  });
+
+  it.each<[string, StaticKeyProviderConfigSourceOptions, string[]]>([
+    [
+      "nothing",
+      {},
+      [
+        "no endpoint: give baseUrl (used as is) or resourceUrl (an Azure AI Foundry / Azure OpenAI resource URL)",
+        "no key: give apiKey or apiKeyFile (from the environment: COPILOT_PROVIDER_API_KEY, COPILOT_PROVIDER_API_KEY_FILE, AZURE_OPENAI_API_KEY)",
+      ],
+    ],
+    [
+      "both of each",
+      { baseUrl: BASE, resourceUrl: RESOURCE, apiKey: CANARY_KEY, apiKeyFile: "/run/secrets/key" },
+      [
+        "both baseUrl and resourceUrl are given: give exactly one",
+        "both apiKey and apiKeyFile are given: give exactly one",
+      ],
+    ],
+    [
+      "an empty key file path",
+      { baseUrl: BASE, apiKeyFile: "" },
+      ["apiKeyFile is empty: give the path of the key file"],
+    ],
+    [
+      "a resource URL with a query",
+      { resourceUrl: `${RESOURCE}/?x=1`, apiKey: CANARY_KEY },
+      [`resourceUrl is a resource URL and must not have a query or fragment: ${RESOURCE}/?x=1`],
+    ],
+  ])("rejects %s", (_, options, expected) => {
+    expect(problemsOf(() => create(options))).toEqual(expected);
+  });
+
+  it("rejects a JWT as a key, naming the variable it came from", () => {
+    expect(
+      problemsOf(() =>
+        create({ baseUrl: BASE, apiKey: CANARY_JWT, keyVariable: "COPILOT_PROVIDER_API_KEY" }),
+      ),
+    ).toEqual([
+      `COPILOT_PROVIDER_API_KEY (fingerprint ${fingerprint(CANARY_JWT)}) looks like a bearer token (JWT), not an API key: use COPILOT_PROVIDER_AUTH=azure-entra for Entra tokens`,
+    ]);
+  });
+
+  it("reports a missing key file together with the other problems", () => {
+    const path = join(temp.path, "nope");
+    expect(
+      problemsOf(() =>
+        create({ resourceUrl: "ftp://r", apiKeyFile: path, pollIntervalMs: 0, keyVariable: "KEY_FILE" }),
+      ),
+    ).toEqual([
+      "resourceUrl must use https:// (or http:// for a loopback host), not ftp://",
+      "pollIntervalMs must be a number of milliseconds from 10 to 3600000 (got 0)",
+      `the key file ${path} (KEY_FILE) does not exist`,
+    ]);
+  });
+});
+
+describe("StaticKeyProviderConfigSource: provider config", () => {
+  it("openai: apiKey and a per-request callback with the same key (Authorization: Bearer either way)", async () => {
+    const source = create({ baseUrl: BASE, apiKey: `${CANARY_KEY}\n`, modelId: "gpt-4.1" });
+    const config = await source.getProviderConfig();
+    expect(config).toEqual({
+      type: "openai",
+      wireApi: "responses",
+      baseUrl: BASE,
+      apiKey: CANARY_KEY,
+      bearerTokenProvider: expect.any(Function),
+      modelId: "gpt-4.1",
+    });
+    expect(await tokenOf(config)).toBe(CANARY_KEY);
+    expect(source.describe()).toEqual({
+      mode: "static-key",
+      baseUrl: BASE,
+      type: "openai",
+      wireApi: "responses",
+      modelId: "gpt-4.1",
+      keySource: "option",
+      fingerprint: fingerprint(CANARY_KEY),
+      credentialHeader: "Authorization: Bearer",
+      keyPerRequest: true,
+    });
+  });
+
+  it("azure: the resource root (the runtime adds /openai/v1/), key per request by default", async () => {
+    const source = create({
+      resourceUrl: `${RESOURCE}/`,
+      apiKey: CANARY_KEY,
+      type: "azure",
+      wireApi: "completions",
+      wireModel: "my-deployment",
+    });
+    const config = await source.getProviderConfig();
+    expect(config).toMatchObject({
+      type: "azure",
+      wireApi: "completions",
+      baseUrl: RESOURCE,
+      apiKey: CANARY_KEY,
+      wireModel: "my-deployment",
+    });
+    expect(await tokenOf(config)).toBe(CANARY_KEY);
+    expect(source.describe().credentialHeader).toBe("Authorization: Bearer");
+  });
+
+  it("azure with keyPerRequest: false keeps the api-key header (no callback)", async () => {
+    const source = create({ resourceUrl: RESOURCE, apiKey: CANARY_KEY, type: "azure", keyPerRequest: false });
+    const config = await source.getProviderConfig();
+    expect(config.bearerTokenProvider).toBeUndefined();
+    expect(source.describe()).toMatchObject({ credentialHeader: "api-key", keyPerRequest: false });
+  });
+
+  it("anthropic: apiKey only (x-api-key), no wire API", async () => {
+    const source = create({
+      baseUrl: "https://r.services.ai.azure.com/anthropic",
+      apiKey: CANARY_KEY,
+      type: "anthropic",
+    });
+    const config = await source.getProviderConfig();
+    expect(config).toEqual({
+      type: "anthropic",
+      baseUrl: "https://r.services.ai.azure.com/anthropic",
+      apiKey: CANARY_KEY,
+    });
+    expect(source.describe()).toMatchObject({ credentialHeader: "x-api-key", keyPerRequest: false });
+  });
+
+  it("anthropic with keyPerRequest: true is allowed, with a warning", () => {
+    const logger = createCaptureLogger();
+    create({ baseUrl: BASE, apiKey: CANARY_KEY, type: "anthropic", keyPerRequest: true, logger });
+    expect(logger.messages("warn").join()).toMatch(/Anthropic's own API does not accept that/);
+  });
+
+  it("hands out a fresh object each call", async () => {
+    const source = create({ baseUrl: BASE, apiKey: CANARY_KEY });
+    const a = await source.getProviderConfig();
+    const b = await source.getProviderConfig();
+    expect(a).not.toBe(b);
+    expect(a).toEqual(b);
+  });
+
+  it("honours an aborted signal", async () => {
+    const source = create({ baseUrl: BASE, apiKey: CANARY_KEY });
+    await expect(source.getProviderConfig({ signal: AbortSignal.abort() })).rejects.toThrow(/abort/i);
+  });
+});
+
+describe("StaticKeyProviderConfigSource: the key never shows", () => {
+  it("not in logs, errors, util.inspect, JSON or describe()", async () => {
+    const logger = createCaptureLogger();
+    const path = join(temp.path, "key");
+    await writeFile(path, `${CANARY_KEY}\n`);
+    const source = create({ baseUrl: BASE, apiKeyFile: path, pollIntervalMs: 20, logger });
+    const config = await source.getProviderConfig();
+
+    const rendered = [
+      inspect(source, { depth: 10, showHidden: true }),
+      JSON.stringify(source),
+      JSON.stringify(source.describe()),
+      inspect(source.describe()),
+      inspect(config, { depth: 10 }),
+      String(source),
+    ];
+    for (const text of rendered) expect(text).not.toContain(CANARY_KEY);
+    expect(JSON.stringify(source)).toContain(fingerprint(CANARY_KEY));
+    expect(inspect(config)).toContain("[REDACTED]");
+
+    // a rotation, a deletion, an invalid content and a failed creation: all logged, none with the key
+    await writeFile(path, CANARY_JWT);
+    await waitFor(() => source.describe().keyFileProblem !== undefined, { what: "the invalid content" });
+    problemsOf(() => create({ baseUrl: BASE, apiKey: `${CANARY_KEY}\u0000`, logger }));
+    source.dispose();
+    const error = await source.getProviderConfig().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CopilotByokError);
+    expect(`${inspect(error)} ${JSON.stringify(error)}`).not.toContain(CANARY_KEY);
+    expect(logger.events.length).toBeGreaterThan(0);
+    expect(logger.text()).not.toContain(CANARY_KEY);
+    expect(logger.text()).not.toContain(CANARY_JWT.slice(0, 20));
+  });
+});
+
+describe("StaticKeyProviderConfigSource: a rotating Kubernetes secret", () => {
+  it("adopts each of 12 ..data swaps within the poll interval while many calls run; never an empty or partial key", async () => {
+    const POLL_MS = 50;
+    const ROTATIONS = 12;
+    const WORKERS = 16;
+    const keys = Array.from(
+      { length: ROTATIONS + 1 },
+      (_, i) => `rotation-${i}-${randomBytes(24).toString("hex")}`,
+    );
+    const rank = new Map(keys.map((k, i) => [k, i]));
+    const volume = await KubernetesSecretVolume.create(join(temp.path, "secret"), {
+      "api-key": `${keys[0]}\n`,
+    });
+    const logger = createCaptureLogger();
+    const source = create({
+      resourceUrl: RESOURCE,
+      type: "azure",
+      apiKeyFile: volume.path("api-key"),
+      pollIntervalMs: POLL_MS,
+      logger,
+    });
+    const rotations: string[] = [];
+    source.onKeyRotated((rotation) => rotations.push(rotation.fingerprint));
+
+    let stop = false;
+    const bad: string[] = [];
+    let calls = 0;
+    // Each worker alternates getProviderConfig() (new sessions) and the per-request callback (running
+    // sessions), and checks every key it sees is whole and never older than one it saw before.
+    const worker = async () => {
+      let last = 0;
+      for (let i = 0; i < 200_000 && !stop; i++) {
+        const config = await source.getProviderConfig();
+        const seen = [config.apiKey ?? "", await tokenOf(config)];
+        for (const key of seen) {
+          const r = rank.get(key);
+          if (r === undefined) bad.push(`unknown key of length ${key.length}`);
+          else if (r < last) bad.push(`went back from key ${last} to key ${r}`);
+          else last = r;
+        }
+        calls += 1;
+        if (i % 8 === 0) await sleep(0);
+      }
+    };
+    const workers = Array.from({ length: WORKERS }, worker);
+
+    const latencies: number[] = [];
+    try {
+      for (const key of keys.slice(1)) {
+        await sleep(5);
+        const start = performance.now();
+        await volume.update({ "api-key": `${key}\n` });
+        await waitFor(async () => (await source.getProviderConfig()).apiKey === key, {
+          timeoutMs: 5000,
+          what: "the rotated key",
+        });
+        latencies.push(performance.now() - start);
+      }
+    } finally {
+      stop = true;
+      await Promise.all(workers);
+    }
+
+    expect(bad).toEqual([]);
+    expect(calls).toBeGreaterThan(ROTATIONS * WORKERS);
+    expect(rotations).toEqual(keys.slice(1).map((k) => fingerprint(k)));
+    expect(source.describe()).toMatchObject({
+      rotations: ROTATIONS,
+      fingerprint: fingerprint(keys[ROTATIONS] ?? ""),
+    });
+    // The directory watch usually adopts a swap in a few ms; the poll bounds it by its interval.
+    // Generous slack: a loaded CI machine may delay timers.
+    expect(Math.max(...latencies)).toBeLessThan(POLL_MS + 1000);
+    expect(logger.messages("info").filter((m) => m.startsWith("static key rotated"))).toHaveLength(ROTATIONS);
+    for (const key of keys) expect(logger.text()).not.toContain(key);
+  });
+
+  it("keeps the last good key (with a warning) while the key file is deleted", async () => {
+    const volume = await KubernetesSecretVolume.create(join(temp.path, "secret"), { "api-key": CANARY_KEY });
+    const logger = createCaptureLogger();
+    const source = create({ baseUrl: BASE, apiKeyFile: volume.path("api-key"), pollIntervalMs: 20, logger });
+    const config = await source.getProviderConfig();
+    await rm(volume.path("api-key"));
+    await waitFor(() => source.describe().keyFileProblem !== undefined, { what: "the deletion" });
+    expect((await source.getProviderConfig()).apiKey).toBe(CANARY_KEY);
+    expect(await tokenOf(config)).toBe(CANARY_KEY);
+    expect(logger.messages("warn")).toEqual([
+      `the key file ${volume.path("api-key")} (apiKeyFile) does not exist: keeping the last good key (fingerprint ${fingerprint(CANARY_KEY)})`,
+    ]);
+  });
+});
+
+describe("StaticKeyProviderConfigSource: fromEnv", () => {
+  it("builds from the environment contract, a relative key file resolved against the working directory", async () => {
+    const path = join(temp.path, "key");
+    await writeFile(path, CANARY_KEY);
+    const source = StaticKeyProviderConfigSource.fromEnv({
+      AZURE_OPENAI_ENDPOINT: RESOURCE,
+      COPILOT_PROVIDER_API_KEY_FILE: relative(process.cwd(), path),
+      AZURE_OPENAI_API_KEY: "ignored-lower-precedence-key-0123456789",
+      COPILOT_PROVIDER_TYPE: "azure",
+      COPILOT_PROVIDER_WIRE_MODEL: "dep",
+    });
+    sources.push(source);
+    expect(source.describe()).toMatchObject({
+      baseUrl: RESOURCE,
+      type: "azure",
+      wireModel: "dep",
+      keySource: `file:${path}`,
+      keyVariable: "COPILOT_PROVIDER_API_KEY_FILE",
+      fingerprint: fingerprint(CANARY_KEY),
+    });
+    expect((await source.getProviderConfig()).apiKey).toBe(CANARY_KEY);
+  });
+
+  it("throws every problem of the environment at once", () => {
+    const problems = problemsOf(() =>
+      StaticKeyProviderConfigSource.fromEnv({
+        COPILOT_PROVIDER_TYPE: "nope",
+        COPILOT_PROVIDER_API_KEY: `${CANARY_KEY}\u0001`,
+      }),
+    );
+    expect(problems).toEqual([
+      'COPILOT_PROVIDER_TYPE has "nope", which is not accepted: use one of openai, azure, anthropic',
+      expect.stringMatching(/^no provider endpoint/),
+      expect.stringMatching(
+        /^COPILOT_PROVIDER_API_KEY \(fingerprint sha256:[0-9a-f]{8}\) contains control characters/,
+      ),
+    ]);
+  });
+
+  it("names the variable in key file problems", () => {
+    const path = join(temp.path, "missing");
+    expect(
+      problemsOf(() =>
+        StaticKeyProviderConfigSource.fromEnv({
+          COPILOT_PROVIDER_BASE_URL: BASE,
+          COPILOT_PROVIDER_API_KEY_FILE: path,
+        }),
+      ),
+    ).toEqual([`the key file ${path} (COPILOT_PROVIDER_API_KEY_FILE) does not exist`]);
+  });
+});
+
+describe("StaticKeyProviderConfigSource: dispose", () => {
+  it("stops the watch and the timer; later calls fail clearly", async () => {
+    const path = join(temp.path, "key");
+    await writeFile(path, CANARY_KEY);
+    const tracked = trackAsyncResources(
+      () => new StaticKeyProviderConfigSource({ baseUrl: BASE, apiKeyFile: path, pollIntervalMs: 10 }),
+    );
+    try {
+      const source = tracked.value;
+      const config = await source.getProviderConfig();
+      await sleep(40);
+      await waitFor(() => tracked.alive(["Timeout", "FSEVENTWRAP"]).sort().join() === "FSEVENTWRAP,Timeout", {
+        what: "the watch and an armed poll timer",
+      });
+      await source.dispose();
+      await waitFor(
+        () => tracked.alive(["Timeout", "FSEVENTWRAP", "FILEHANDLE", "FSREQCALLBACK"]).length === 0,
+        {
+          timeoutMs: 2000,
+          what: "the source's resources to be released",
+        },
+      );
+      await expect(source.getProviderConfig()).rejects.toMatchObject({
+        code: "COPILOT_BYOK_DISPOSED",
+        message: expect.stringMatching(/^StaticKeyProviderConfigSource is disposed/),
+      });
+      await expect(tokenOf(config)).rejects.toMatchObject({ code: "COPILOT_BYOK_DISPOSED" });
+      expect(source.describe()).toMatchObject({ disposed: true, watching: false });
+      source.dispose();
+    } finally {
+      tracked.stop();
+    }
+  });
+});

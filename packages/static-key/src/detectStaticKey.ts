@@ -1,0 +1,76 @@
+import {
+  API_KEY_VARIABLES,
+  BASE_URL_VARIABLES,
+  COPILOT_PROVIDER_API_KEY_FILE,
+  type Detection,
+  type Env,
+  isSet,
+  NO_ENDPOINT_PROBLEM,
+  readProviderEnv,
+} from "@copilot-byok/core";
+import { checkApiKey } from "./checkApiKey.js";
+import { credentialHeader, defaultKeyPerRequest } from "./keyDelivery.js";
+import { showKeyFilePath } from "./showKeyFilePath.js";
+
+/** The precedence of the key variables, as shown in reasons. */
+export const KEY_PRECEDENCE = API_KEY_VARIABLES.join(" > ");
+
+/** Options of {@link detectStaticKey} that change what it reports. */
+export interface DetectStaticKeyOptions {
+  /** See `StaticKeyProviderConfigSourceOptions.keyPerRequest`. */
+  keyPerRequest?: boolean;
+}
+
+/**
+ * What the static-key mode sees in the environment. Pure: reads `env` only (a key file is not opened
+ * here; its problems surface when the source is created).
+ *
+ * Applicable (strength `explicit`) when a key variable is set: `COPILOT_PROVIDER_API_KEY` >
+ * `COPILOT_PROVIDER_API_KEY_FILE` > `AZURE_OPENAI_API_KEY`; the reasons name the variable that won
+ * (and the ones it won over), with the key's fingerprint, never its value.
+ */
+export function detectStaticKey(env: Env, options: DetectStaticKeyOptions = {}): Detection {
+  const set = API_KEY_VARIABLES.filter((name) => isSet(env, name));
+  const winner = set[0];
+  const { settings } = readProviderEnv(env);
+  const problems: string[] = [];
+  if (settings.baseUrl === undefined && !BASE_URL_VARIABLES.some((name) => isSet(env, name))) {
+    problems.push(NO_ENDPOINT_PROBLEM);
+  }
+  if (winner === undefined) {
+    problems.push(`no static key: set ${API_KEY_VARIABLES.join(", ")} (in that precedence)`);
+    return {
+      applicable: false,
+      strength: "explicit",
+      reasons: [`no static key variable set (${API_KEY_VARIABLES.join(", ")})`],
+      problems,
+    };
+  }
+
+  const reasons: string[] = [];
+  const value = env[winner] ?? "";
+  if (winner === COPILOT_PROVIDER_API_KEY_FILE) {
+    const path = value.trim();
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+    if (/[\u0000-\u001f\u007f]/.test(path)) {
+      problems.push(`${winner} contains control characters: it must be the path of the key file`);
+      reasons.push(`static key found in ${winner} (a key file)`);
+    } else {
+      const relative = /^([\\/]|[A-Za-z]:[\\/])/.test(path) ? "" : ", relative to the working directory";
+      reasons.push(`static key found in ${winner} (a key file: ${showKeyFilePath(path)}${relative})`);
+    }
+  } else {
+    const check = checkApiKey(value, winner);
+    reasons.push(`static key found in ${winner} (fingerprint ${check.fingerprint})`);
+    problems.push(...check.problems);
+    reasons.push(...check.warnings);
+  }
+  if (set.length > 1) {
+    reasons.push(`${winner} wins over ${set.slice(1).join(" and ")} (precedence ${KEY_PRECEDENCE})`);
+  }
+  const perRequest = options.keyPerRequest ?? defaultKeyPerRequest(settings.type);
+  reasons.push(
+    `the runtime sends the key in the "${credentialHeader(settings.type, perRequest)}" header (provider type ${settings.type}${perRequest ? ", read before each request" : ""})`,
+  );
+  return { applicable: true, strength: "explicit", summary: `a static key (${winner})`, reasons, problems };
+}

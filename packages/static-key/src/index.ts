@@ -1,0 +1,20 @@
+export { type ApiKeyCheck, checkApiKey, MAX_API_KEY_LENGTH } from "./checkApiKey.js";
+export { type DetectStaticKeyOptions, detectStaticKey, KEY_PRECEDENCE } from "./detectStaticKey.js";
+export { DISPOSED_ERROR_CODE } from "./disposedError.js";
+export {
+  DEFAULT_KEY_POLL_INTERVAL_MS,
+  KeyFileWatcher,
+  type KeyFileWatcherDescription,
+  type KeyFileWatcherOptions,
+  type KeyRotation,
+  MAX_KEY_POLL_INTERVAL_MS,
+  MIN_KEY_POLL_INTERVAL_MS,
+} from "./KeyFileWatcher.js";
+export { credentialHeader, defaultKeyPerRequest } from "./keyDelivery.js";
+export {
+  STATIC_KEY_MODE,
+  type StaticKeyEnvOptions,
+  StaticKeyProviderConfigSource,
+  type StaticKeyProviderConfigSourceOptions,
+} from "./StaticKeyProviderConfigSource.js";
+export { createStaticKeyModule, type StaticKeyModuleOptions, staticKeyModule } from "./staticKeyModule.js";
