@@ -9,7 +9,7 @@ import "reflect-metadata";
 import { PROVIDER_CONFIG_SOURCE, registerCopilotByok, TokenAcquisitionError } from "@copilot-byok/core";
 import { container } from "tsyringe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { azureEntraModule } from "./azureEntraModule.js";
+import { createAzureEntraModule } from "./azureEntraModule.js";
 import { EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
 import { readJwtClaims } from "./readJwtClaims.js";
 import type { TokenCacheEvent } from "./TokenCache.js";
@@ -160,7 +160,10 @@ describe("EntraIdProviderConfigSource with the real DefaultAzureCredential", () 
       COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
       COPILOT_PROVIDER_TOKEN_SCOPE: scope,
     };
-    const selection = registerCopilotByok(scoped, { env, modules: [azureEntraModule] });
+    // A fresh scope per test dodges MSAL's process-wide cache; an Azure host would refuse its audience, so
+    // the audience check is turned off here (expectedAudience.test.ts covers it).
+    const module = createAzureEntraModule({ expectedAudience: null });
+    const selection = registerCopilotByok(scoped, { env, modules: [module] });
     expect(selection.mode).toBe("azure-entra");
     expect(selection.reasons.join("\n")).toContain("IDENTITY_ENDPOINT is set");
     const config = await withEnv(env, () => scoped.resolve(PROVIDER_CONFIG_SOURCE).getProviderConfig());

@@ -26,6 +26,7 @@ import {
   type AnyDefaultAzureCredentialOptions,
   createLazyDefaultAzureCredential,
 } from "./createLazyDefaultAzureCredential.js";
+import { expectedAudienceFor, scopeAudienceProblem } from "./expectedAudienceFor.js";
 import {
   checkTokenCacheOptions,
   credentialNameOf,
@@ -73,6 +74,12 @@ export interface EntraIdProviderConfigSourceOptions {
   onEvent?: (event: TokenCacheEvent) => void;
   /** Time source of the token cache. */
   clock?: Clock;
+  /**
+   * The token audience(s) the provider accepts; a scope giving another audience is a `ConfigurationError`
+   * (a 401 waiting to happen). Default: known for Azure hosts (see `expectedAudienceFor`), else not checked.
+   * `null` turns the check off.
+   */
+  expectedAudience?: string | readonly string[] | null;
 }
 
 /**
@@ -219,7 +226,8 @@ function checkSourceOptions(options: EntraIdProviderConfigSourceOptions): string
       `wireApi has ${showValue(String(wireApi))}, which is not accepted: use one of ${WIRE_APIS.join(", ")}`,
     );
   }
-  problems.push(...resolveUrl(options, type).problems);
+  const resolved = resolveUrl(options, type);
+  problems.push(...resolved.problems);
   if (options.scope !== undefined) {
     const scope = typeof options.scope === "string" ? options.scope.trim() : "";
     if (!/^[a-z][a-z0-9+.-]*:\/\/?\S+$/i.test(scope)) {
@@ -227,6 +235,13 @@ function checkSourceOptions(options: EntraIdProviderConfigSourceOptions): string
         `scope must be a scope URI such as ${DEFAULT_TOKEN_SCOPE} (got ${showValue(String(options.scope))})`,
       );
     }
+  }
+  if (resolved.baseUrl !== undefined && options.expectedAudience !== null) {
+    const expected = options.expectedAudience ?? expectedAudienceFor(resolved.baseUrl);
+    const scope =
+      typeof options.scope === "string" && options.scope.trim() ? options.scope.trim() : DEFAULT_TOKEN_SCOPE;
+    const problem = scopeAudienceProblem(scope, expected, new URL(resolved.baseUrl).host);
+    if (problem) problems.push(problem);
   }
   for (const name of ["modelId", "wireModel", "credentialName"] as const) {
     const value = options[name];

@@ -22,6 +22,7 @@ import {
 } from "./checkAzureTokenCredentials.js";
 import type { AnyDefaultAzureCredentialOptions } from "./createLazyDefaultAzureCredential.js";
 import { AZURE_ENTRA_MODE, EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
+import { expectedAudienceFor, scopeAudienceProblem } from "./expectedAudienceFor.js";
 import type { TokenCacheEvent, TokenCacheRetryOptions } from "./TokenCache.js";
 import { AZURE_TOKEN_CREDENTIAL } from "./tokens.js";
 
@@ -48,6 +49,11 @@ export interface AzureEntraModuleOptions {
   onEvent?: (event: TokenCacheEvent) => void;
   /** Time source of the token cache. */
   clock?: Clock;
+  /**
+   * The token audience(s) the provider accepts; a scope giving another audience is a configuration problem.
+   * Default: known for Azure hosts (`expectedAudienceFor`), else not checked. `null` turns the check off.
+   */
+  expectedAudience?: string | readonly string[] | null;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -65,7 +71,7 @@ export function createAzureEntraModule(options: AzureEntraModuleOptions = {}): P
   const givenCredential = options.credential;
   return Object.freeze({
     mode: AZURE_ENTRA_MODE,
-    detect: (env: Env) => detectAzureEntra(env, givenCredential),
+    detect: (env: Env) => detectAzureEntra(env, givenCredential, options.expectedAudience),
     create(context: ModuleContext): EntraIdProviderConfigSource {
       const { settings, problems: envProblems } = readProviderEnv(context.env);
       const problems = [...envProblems];
@@ -103,6 +109,7 @@ export function createAzureEntraModule(options: AzureEntraModuleOptions = {}): P
         ...(logger ? { logger } : {}),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
         ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.expectedAudience !== undefined ? { expectedAudience: options.expectedAudience } : {}),
       });
       logger?.debug("copilot-byok: azure-entra source created", source.describe());
       return source;
@@ -114,13 +121,22 @@ export function createAzureEntraModule(options: AzureEntraModuleOptions = {}): P
 export const azureEntraModule: ProviderConfigSourceModule = createAzureEntraModule();
 
 /** What the environment says about Entra ID authentication. Pure. */
-function detectAzureEntra(env: Env, givenCredential: TokenCredential | undefined): Detection {
+function detectAzureEntra(
+  env: Env,
+  givenCredential: TokenCredential | undefined,
+  expectedAudience: string | readonly string[] | null | undefined,
+): Detection {
   const reasons: string[] = [];
   const problems: string[] = [];
   const signals = MANAGED_IDENTITY_SIGNAL_VARIABLES.filter((name) => isSet(env, name));
   const { settings } = readProviderEnv(env);
   if (settings.baseUrl === undefined && settings.baseUrlVariable === undefined)
     problems.push(NO_ENDPOINT_PROBLEM);
+  if (settings.baseUrl !== undefined && expectedAudience !== null) {
+    const expected = expectedAudience ?? expectedAudienceFor(settings.baseUrl);
+    const problem = scopeAudienceProblem(settings.tokenScope, expected, new URL(settings.baseUrl).host);
+    if (problem) problems.push(problem);
+  }
 
   if (givenCredential !== undefined) {
     reasons.push(

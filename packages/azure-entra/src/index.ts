@@ -17,6 +17,12 @@ export {
   EntraIdProviderConfigSource,
   type EntraIdProviderConfigSourceOptions,
 } from "./EntraIdProviderConfigSource.js";
+export {
+  AI_AZURE_AUDIENCE,
+  COGNITIVE_SERVICES_AUDIENCE,
+  expectedAudienceFor,
+  scopeAudienceProblem,
+} from "./expectedAudienceFor.js";
 export { type JwtClaims, readJwtClaims } from "./readJwtClaims.js";
 export {
   DEFAULT_REFRESH_WINDOW_MS,
