@@ -43,7 +43,9 @@ export async function openApp(
   const app = container.createChildContainer();
   const selection = registerCopilotByok(app, { env, modules, client });
   try {
-    const session = await app.resolve(CopilotSessionFactory).createSession({ onPermissionRequest: approveAll });
+    const session = await app
+      .resolve(CopilotSessionFactory)
+      .createSession({ onPermissionRequest: approveAll });
     return {
       selection,
       session,

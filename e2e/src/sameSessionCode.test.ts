@@ -25,26 +25,30 @@ describe.each(["responses", "completions"] as const)("wire API %s", (wireApi) =>
   it.each([
     ["static-key", { COPILOT_PROVIDER_API_KEY: KEY }, "bearer-key"],
     ["azure-entra", {}, "bearer-jwt"],
-  ] as const)("%s mode", async (mode, extra, authKind) => {
-    emulators.foundry.reset();
-    const env = {
-      ...emulators.env("app-service"),
-      COPILOT_PROVIDER_WIRE_API: wireApi,
-      COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
-      ...extra,
-    };
-    const app = await openApp(runtime.client, env);
-    try {
-      expect(app.selection.mode).toBe(mode);
-      expect(await ask(app.session, `hello ${mode} ${wireApi}`)).toContain(`hello ${mode} ${wireApi}`);
-      expect(await ask(app.session, "and again")).toContain("and again");
-    } finally {
-      await app.close();
-    }
-    const requests = emulators.foundry.requests;
-    expect(requests.length).toBe(2);
-    for (const r of requests) {
-      expect(r).toMatchObject({ status: 200, wireApi, authKind, model: "gpt-4.1" });
-    }
-  }, 60_000);
+  ] as const)(
+    "%s mode",
+    async (mode, extra, authKind) => {
+      emulators.foundry.reset();
+      const env = {
+        ...emulators.env("app-service"),
+        COPILOT_PROVIDER_WIRE_API: wireApi,
+        COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
+        ...extra,
+      };
+      const app = await openApp(runtime.client, env);
+      try {
+        expect(app.selection.mode).toBe(mode);
+        expect(await ask(app.session, `hello ${mode} ${wireApi}`)).toContain(`hello ${mode} ${wireApi}`);
+        expect(await ask(app.session, "and again")).toContain("and again");
+      } finally {
+        await app.close();
+      }
+      const requests = emulators.foundry.requests;
+      expect(requests.length).toBe(2);
+      for (const r of requests) {
+        expect(r).toMatchObject({ status: 200, wireApi, authKind, model: "gpt-4.1" });
+      }
+    },
+    60_000,
+  );
 });

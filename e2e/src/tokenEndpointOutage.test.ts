@@ -15,7 +15,10 @@ let restoreEnv: () => void;
 beforeAll(async () => {
   emulators = await startAzureEmulators({ identity: { tokenLifetimeSeconds: LIFETIME_S } });
   // Only the managed identity: when it fails, DefaultAzureCredential must not wander to developer tools.
-  restoreEnv = setProcessEnv({ ...emulators.identity.env("app-service"), AZURE_TOKEN_CREDENTIALS: "ManagedIdentityCredential" });
+  restoreEnv = setProcessEnv({
+    ...emulators.identity.env("app-service"),
+    AZURE_TOKEN_CREDENTIALS: "ManagedIdentityCredential",
+  });
   runtime = await startRuntime();
 });
 afterAll(async () => {
@@ -34,30 +37,58 @@ it("serves the cached token through an outage, fails promptly past expiry, recov
         retry: { initialDelayMs: 500, maxDelayMs: 2_000 },
         onEvent: (e) => events.push(e),
       });
-      const env = { ...emulators.env("app-service"), COPILOT_PROVIDER_WIRE_API: wireApi, COPILOT_PROVIDER_MODEL_ID: "gpt-4.1" };
+      const env = {
+        ...emulators.env("app-service"),
+        COPILOT_PROVIDER_WIRE_API: wireApi,
+        COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
+      };
       return { wireApi, events, ...(await openApp(runtime.client, env, [module])) };
     }),
   );
-  const askAll = (prompt: string) => Promise.all(apps.map((a) => ask(a.session, `${prompt} ${a.wireApi}`, 60_000)));
+  const askAll = (prompt: string) =>
+    Promise.all(apps.map((a) => ask(a.session, `${prompt} ${a.wireApi}`, 60_000)));
   try {
     const t0 = Date.now();
-    expect(await askAll("before")).toEqual([expect.stringContaining("before"), expect.stringContaining("before")]);
+    expect(await askAll("before")).toEqual([
+      expect.stringContaining("before"),
+      expect.stringContaining("before"),
+    ]);
 
     // Down while the token is valid: answered from the cache, even inside the refresh window.
     emulators.identity.setDown(true);
-    expect(await askAll("down-early")).toEqual([expect.stringContaining("down-early"), expect.stringContaining("down-early")]);
+    expect(await askAll("down-early")).toEqual([
+      expect.stringContaining("down-early"),
+      expect.stringContaining("down-early"),
+    ]);
     await sleep(Math.max(0, t0 + 9_000 - Date.now())); // inside the refresh window, token still valid
-    expect(await askAll("down-window")).toEqual([expect.stringContaining("down-window"), expect.stringContaining("down-window")]);
+    expect(await askAll("down-window")).toEqual([
+      expect.stringContaining("down-window"),
+      expect.stringContaining("down-window"),
+    ]);
     for (const a of apps) {
-      await waitFor(() => a.events.some((e) => e.type === "refresh-failed" && e.background === true), 5_000, "a failed background refresh");
+      await waitFor(
+        () => a.events.some((e) => e.type === "refresh-failed" && e.background === true),
+        5_000,
+        "a failed background refresh",
+      );
     }
-    expect(await askAll("down-retrying")).toEqual([expect.stringContaining("down-retrying"), expect.stringContaining("down-retrying")]);
+    expect(await askAll("down-retrying")).toEqual([
+      expect.stringContaining("down-retrying"),
+      expect.stringContaining("down-retrying"),
+    ]);
 
     // Down past expiry: the send fails, promptly and clearly.
     await sleep(Math.max(0, t0 + LIFETIME_S * 1000 + 500 - Date.now()));
     const failStarted = Date.now();
     const idle = Promise.all(apps.map((a) => nextIdle(a.session, 60_000)));
-    const failures = await Promise.all(apps.map((a) => ask(a.session, "down-expired", 60_000).then(() => undefined, (e: Error) => e)));
+    const failures = await Promise.all(
+      apps.map((a) =>
+        ask(a.session, "down-expired", 60_000).then(
+          () => undefined,
+          (e: Error) => e,
+        ),
+      ),
+    );
     const failedInMs = Date.now() - failStarted;
     for (const error of failures) {
       expect(error).toBeInstanceOf(Error);

@@ -27,8 +27,16 @@ afterAll(async () => {
 
 async function talk(wireApi: "responses" | "completions") {
   const events: TokenCacheEvent[] = [];
-  const module = createAzureEntraModule({ refreshWindowMs: WINDOW_MS, timeoutMs: 5_000, onEvent: (e) => events.push(e) });
-  const env = { ...emulators.env("app-service"), COPILOT_PROVIDER_WIRE_API: wireApi, COPILOT_PROVIDER_MODEL_ID: "gpt-4.1" };
+  const module = createAzureEntraModule({
+    refreshWindowMs: WINDOW_MS,
+    timeoutMs: 5_000,
+    onEvent: (e) => events.push(e),
+  });
+  const env = {
+    ...emulators.env("app-service"),
+    COPILOT_PROVIDER_WIRE_API: wireApi,
+    COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
+  };
   const app = await openApp(runtime.client, env, [module]);
   const started = Date.now();
   let sends = 0;
@@ -62,5 +70,7 @@ it("tokens are refreshed in the background across lifetimes, never a 401, for bo
     expect(fetched.slice(1).every((e) => e.background === true)).toBe(true);
     expect(events.filter((e) => e.type === "refresh-failed")).toEqual([]);
   }
-  expect(emulators.identity.tokensIssued).toBe(runs.reduce((n, r) => n + r.events.filter((e) => e.type === "refresh-succeeded").length, 0));
+  expect(emulators.identity.tokensIssued).toBe(
+    runs.reduce((n, r) => n + r.events.filter((e) => e.type === "refresh-succeeded").length, 0),
+  );
 }, 120_000);

@@ -1,0 +1,73 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createAzureEntraModule, readJwtClaims, type TokenCacheEvent } from "@copilot-byok/azure-entra";
+import {
+  AZURE_CLI_APP_ID,
+  type AzureEmulators,
+  createFakeAzureCli,
+  type FakeAzureCli,
+  startAzureEmulators,
+} from "@copilot-byok/testing";
+import type { CopilotClient } from "@github/copilot-sdk";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { ask, openApp, setProcessEnv, startRuntime } from "./harness.js";
+
+// Scenario 5: the local-developer path: DefaultAzureCredential → AzureCliCredential → a fake `az` that
+// serves tokens from the managed-identity emulator. No managed identity variables are set.
+let emulators: AzureEmulators;
+let az: FakeAzureCli;
+let runtime: { client: CopilotClient; close(): Promise<void> };
+let restoreEnv: () => void;
+let home: string;
+
+beforeAll(async () => {
+  emulators = await startAzureEmulators();
+  az = await createFakeAzureCli({ emulator: emulators.identity });
+  home = await mkdtemp(join(tmpdir(), "e2e-az-home-"));
+  // AzureCliCredential only (no IMDS probe, no other developer tools); `az` found first on PATH.
+  restoreEnv = setProcessEnv({ ...az.env, AZURE_TOKEN_CREDENTIALS: "AzureCliCredential", HOME: home });
+  runtime = await startRuntime();
+});
+afterAll(async () => {
+  await runtime?.close();
+  restoreEnv?.();
+  await az?.cleanup();
+  await emulators?.close();
+  await rm(home, { recursive: true, force: true });
+});
+
+it.each(["responses", "completions"] as const)(
+  "wire API %s: a session runs on the developer's az login",
+  async (wireApi) => {
+    emulators.foundry.reset();
+    const events: TokenCacheEvent[] = [];
+    const env = {
+      AZURE_AI_FOUNDRY_RESOURCE_URL: emulators.foundry.resourceUrl,
+      COPILOT_PROVIDER_WIRE_API: wireApi,
+      COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
+      AZURE_TOKEN_CREDENTIALS: "AzureCliCredential",
+    };
+    const app = await openApp(runtime.client, env, [
+      createAzureEntraModule({ onEvent: (e) => events.push(e) }),
+    ]);
+    try {
+      expect(app.selection.mode).toBe("azure-entra");
+      expect(app.selection.reasons.join("\n")).toContain("AzureCliCredential");
+      expect(await ask(app.session, `az ${wireApi}`)).toContain(`az ${wireApi}`);
+    } finally {
+      await app.close();
+    }
+    expect(emulators.foundry.requests.map((r) => [r.status, r.authKind])).toEqual([[200, "bearer-jwt"]]);
+    expect(emulators.identity.requests.some((r) => r.protocol === "azure-cli")).toBe(true);
+    expect(
+      emulators.identity.requests.some((r) => r.protocol === "app-service" || r.protocol === "imds"),
+    ).toBe(false);
+    expect(events.some((e) => e.type === "refresh-succeeded")).toBe(true);
+    // The token came from the CLI's app registration, as `az` tokens do.
+    const token = emulators.identity.issueToken({ audience: "https://cognitiveservices.azure.com" });
+    expect(readJwtClaims(token.token)?.aud).toBe("https://cognitiveservices.azure.com");
+    expect(AZURE_CLI_APP_ID).toMatch(/^[0-9a-f-]{36}$/);
+  },
+  60_000,
+);
