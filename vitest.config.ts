@@ -20,6 +20,7 @@ export default defineConfig({
       })),
       { extends: true, test: { name: "bench", root: "bench", include: ["src/**/*.test.ts"] } },
       { extends: true, test: { name: "e2e", root: "e2e", include: ["src/**/*.test.ts"] } },
+      { extends: true, test: { name: "reliability", root: "reliability", include: ["src/**/*.test.ts"] } },
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
