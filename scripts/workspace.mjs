@@ -3,6 +3,7 @@
 //   npm test        install (pinned pnpm, frozen lockfile) if needed → build → every test → "N passed, N failed"
 //   npm run demo    install if needed → build → the copilot-byok demo (emulators by default)
 //   npm run setup   install if needed → build
+//   npm run bench   install if needed → build → the benchmarks (bench/README.md)
 //   node scripts/workspace.mjs pnpm <args>   the pinned pnpm, e.g. `pnpm run lint`
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -72,6 +73,11 @@ switch (command) {
     process.exit(run(process.execPath, [bin, "demo", ...rest]));
     break;
   }
+  case "bench":
+    installIfNeeded();
+    build();
+    process.exit(run(process.execPath, ["--expose-gc", join(root, "bench", "dist", "run.js"), ...rest]));
+    break;
   case "pnpm":
     process.exit(pnpm(rest));
     break;
