@@ -281,9 +281,9 @@ function resolveUrl(
       ? [COPILOT_PROVIDER_BASE_URL, "baseUrl", baseUrl]
       : [AZURE_AI_FOUNDRY_RESOURCE_URL, "resourceUrl", resourceUrl];
   if (typeof value !== "string") return { problems: [`${label} must be a string URL`] };
-  const resolution = resolveBaseUrl(variable, value, { type });
+  const resolution = resolveBaseUrl(variable, value, { type, label });
   return {
     ...(resolution.baseUrl !== undefined ? { baseUrl: resolution.baseUrl } : {}),
-    problems: resolution.problems.map((p) => p.split(variable).join(label)),
+    problems: resolution.problems,
   };
 }

@@ -6,6 +6,7 @@ export {
   CopilotSessionFactory,
   type CreateSessionOptions,
 } from "./CopilotSessionFactory.js";
+export { DISPOSED_ERROR_CODE, disposedError } from "./disposedError.js";
 export * from "./envNames.js";
 export { fingerprint } from "./fingerprint.js";
 export { isLoopbackHost } from "./isLoopbackHost.js";

@@ -52,6 +52,19 @@ describe("redact", () => {
     expect(text).toContain("E_INNER");
     expect(text).toContain(`${REDACTED}:jwt`);
     expect(redactText(`x Bearer ${CANARY_KEY} y`)).toBe(`x Bearer ${REDACTED} y`);
+    expect(redactText("Authorization: Basic dXNlcjpwYXNz")).toBe(`Authorization: Basic ${REDACTED}`);
+    expect(redactText("Bearer abcdefghijklmnopqrstuvwxyz")).toBe(`Bearer ${REDACTED}`);
+  });
+
+  it("leaves prose about bearer tokens alone", () => {
+    for (const text of [
+      "looks like a bearer token (JWT), not an API key",
+      'the runtime sends the key in the "Authorization: Bearer" header',
+      "Basic authentication is not supported",
+      "send a Bearer token.",
+    ]) {
+      expect(redactText(text)).toBe(text);
+    }
   });
 
   it("handles maps, cycles, depth, dates, urls and primitives", () => {

@@ -2,7 +2,11 @@
 export const REDACTED = "[REDACTED]";
 
 const JWT_PATTERN = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
-const BEARER_PATTERN = /\b(Bearer|Basic)\s+[^\s"',;]+/gi;
+// A credential after "Bearer"/"Basic": 6+ credential characters with a digit, an inner symbol or an inner
+// capital, or 20+ of any; plain prose ("a bearer token.", "Basic authentication") is left alone.
+const C = "[A-Za-z0-9._~+/=-]";
+const CREDENTIAL = `(?:(?=${C}*[0-9]|${C}*[._~+/=-]${C}|${C}+[A-Z])${C}{6,}|${C}{20,})`;
+const BEARER_PATTERN = new RegExp(String.raw`\b([Bb]earer|BEARER|[Bb]asic|BASIC)\s+${CREDENTIAL}`, "g");
 const MAX_DEPTH = 8;
 
 /**

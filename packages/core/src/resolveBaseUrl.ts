@@ -15,38 +15,40 @@ const OPENAI_V1 = "/openai/v1/";
  * - A resource URL (`AZURE_AI_FOUNDRY_RESOURCE_URL`, `AZURE_OPENAI_ENDPOINT`) becomes `<url>/openai/v1/`;
  *   trailing slashes are handled and a URL already ending in `/openai/v1` (or `/openai`) is not doubled.
  * With `type: "azure"` a resource URL becomes the resource root instead: the runtime appends `/openai/v1/` itself.
+ * `label` names the value in messages (default: `variable`), e.g. an option name.
  * `http://` is accepted for loopback hosts only: keys and bearer tokens never cross a network in clear.
  */
 export function resolveBaseUrl(
   variable: string,
   value: string,
-  options: { type?: string } = {},
+  options: { type?: string; label?: string } = {},
 ): BaseUrlResolution {
+  const name = options.label ?? variable;
   const trimmed = value.trim();
-  if (trimmed === "") return { problems: [`${variable} is set but empty: unset it or set an https:// URL`] };
+  if (trimmed === "") return { problems: [`${name} is set but empty: unset it or set an https:// URL`] };
   let url: URL;
   try {
     url = new URL(trimmed);
   } catch {
     return {
       problems: [
-        `${variable} is not a valid absolute URL (value of ${trimmed.length} characters not shown): expected e.g. https://<resource>.services.ai.azure.com`,
+        `${name} is not a valid absolute URL (value of ${trimmed.length} characters not shown): expected e.g. https://<resource>.services.ai.azure.com`,
       ],
     };
   }
   const problems: string[] = [];
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    problems.push(`${variable} must use https:// (or http:// for a loopback host), not ${url.protocol}//`);
+    problems.push(`${name} must use https:// (or http:// for a loopback host), not ${url.protocol}//`);
   } else if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
     problems.push(
-      `${variable} uses http:// with the non-loopback host ${url.hostname}: keys and bearer tokens would cross the network in clear; use https:// (http:// is accepted only for localhost, 127.0.0.0/8 and ::1)`,
+      `${name} uses http:// with the non-loopback host ${url.hostname}: keys and bearer tokens would cross the network in clear; use https:// (http:// is accepted only for localhost, 127.0.0.0/8 and ::1)`,
     );
   }
   if (url.username || url.password) {
-    problems.push(`${variable} must not carry user info (credentials) in the URL: ${redactUrl(url)}`);
+    problems.push(`${name} must not carry user info (credentials) in the URL: ${redactUrl(url)}`);
   }
   if (variable !== COPILOT_PROVIDER_BASE_URL && (url.search || url.hash)) {
-    problems.push(`${variable} is a resource URL and must not have a query or fragment: ${redactUrl(url)}`);
+    problems.push(`${name} is a resource URL and must not have a query or fragment: ${redactUrl(url)}`);
   }
   if (problems.length > 0) return { problems };
   if (variable === COPILOT_PROVIDER_BASE_URL) return { baseUrl: trimmed, problems: [] };

@@ -358,10 +358,7 @@ function readEndpoint(
     problems.push(`${name} must be a string`);
     return undefined;
   }
-  const resolution = resolveBaseUrl(variable, value, { type });
-  // resolveBaseUrl names the variable it was given; these came from options.
-  problems.push(
-    ...resolution.problems.map((p) => (p.startsWith(variable) ? name + p.slice(variable.length) : p)),
-  );
+  const resolution = resolveBaseUrl(variable, value, { type, label: name });
+  problems.push(...resolution.problems);
   return resolution.baseUrl;
 }

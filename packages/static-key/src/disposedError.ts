@@ -1,9 +1,8 @@
-import { CopilotByokError } from "@copilot-byok/core";
+import { CopilotByokError, DISPOSED_ERROR_CODE } from "@copilot-byok/core";
 
-/** Code of the error thrown when a disposed source or watcher is used. */
-export const DISPOSED_ERROR_CODE = "COPILOT_BYOK_DISPOSED";
+export { DISPOSED_ERROR_CODE } from "@copilot-byok/core";
 
-/** The error thrown when `what` is used after `dispose()`. */
+/** The error thrown when `what` is used after `dispose()`: core's `COPILOT_BYOK_DISPOSED`, worded for keys. */
 export function disposedError(what: string): CopilotByokError {
   return new CopilotByokError(
     DISPOSED_ERROR_CODE,

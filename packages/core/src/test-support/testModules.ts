@@ -85,7 +85,7 @@ export const identityLikeModule = () =>
       reasons:
         signals.length > 0 ? [`managed identity signals: ${signals.join(", ")}`] : ["no identity signals"],
       ...(signals.length > 0 ? { summary: `managed identity signals (${signals.join(", ")})` } : {}),
-      problems: readProviderEnv(env).settings.baseUrl ? [] : [NO_ENDPOINT_PROBLEM],
+      problems: readProviderEnv(env).settings.baseUrlVariable ? [] : [NO_ENDPOINT_PROBLEM],
     };
   });
 
