@@ -27,7 +27,10 @@ export interface FoundryEmulatorOptions {
   readonly audience?: string | readonly string[];
   /** When set, a `model` outside this list is refused with 404 `DeploymentNotFound`. */
   readonly deployments?: readonly string[];
-  /** The assistant's reply. Default: `Echo: <last user text>`. A throw answers 500 with its message. */
+  /**
+   * The assistant's reply. Default: `Echo: <last user text>`, without the context tags the Copilot runtime
+   * adds to user messages (`<current_datetime>…</current_datetime>`). A throw answers 500 with its message.
+   */
   readonly reply?: (request: FoundryReplyRequest) => string | Promise<string>;
   /** Default: a random free port. */
   readonly port?: number;
@@ -217,7 +220,9 @@ export async function startFoundryEmulator(options: FoundryEmulatorOptions = {})
     const request = { wireApi, model, stream: record.stream, lastUserText, body };
     let replyText: string;
     try {
-      replyText = options.reply ? await options.reply(request) : `Echo: ${lastUserText}`;
+      replyText = options.reply
+        ? await options.reply(request)
+        : `Echo: ${withoutRuntimeContext(lastUserText)}`;
     } catch (error) {
       return fail(
         500,
@@ -275,4 +280,9 @@ function findLastUserText(input: unknown): string {
       .join("");
   }
   return "";
+}
+
+/** The user's own words: the runtime prefixes user messages with context tags such as `<current_datetime>`. */
+function withoutRuntimeContext(text: string): string {
+  return text.replace(/<(current_datetime|reminder|environment_context)>[\s\S]*?<\/\1>/g, "").trim();
 }
