@@ -47,11 +47,7 @@ function installIfNeeded() {
 
 function build() {
   console.log("› building (tsc -b, then the CommonJS builds)");
-  runOrExit(process.execPath, [
-    join(root, "node_modules", "typescript", "bin", "tsc"),
-    "-b",
-    "tsconfig.build.json",
-  ]);
+  runOrExit(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-b"]);
   runOrExit(process.execPath, [join(root, "scripts", "build-cjs.mjs")]);
 }
 
