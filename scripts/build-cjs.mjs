@@ -8,10 +8,15 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+// Dependencies first: a CommonJS build resolves its workspace dependencies' dist/cjs declarations.
+const ORDER = ["core", "static-key", "azure-entra", "testing", "cli"];
+const rank = (name) => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length);
 const dirs =
   process.argv.length > 2
     ? process.argv.slice(2).map((d) => resolve(d))
-    : readdirSync(join(root, "packages")).map((d) => join(root, "packages", d));
+    : readdirSync(join(root, "packages"))
+        .sort((a, b) => rank(a) - rank(b))
+        .map((d) => join(root, "packages", d));
 
 for (const dir of dirs) {
   const config = join(dir, "tsconfig.cjs.json");
