@@ -29,7 +29,8 @@ export function formatDoctorReport(report: DoctorReport): string[] {
     const t = report.token;
     lines.push("");
     lines.push("token:");
-    if (t.credential) lines.push(`  credential: ${t.credential}`);
+    if (t.credential)
+      lines.push(`  credential: ${t.credential}${t.answeredBy ? ` (answered by ${t.answeredBy})` : ""}`);
     if (t.scope) lines.push(`  scope: ${t.scope}`);
     if (t.audience) {
       lines.push(

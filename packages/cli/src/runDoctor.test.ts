@@ -74,6 +74,7 @@ describe("runDoctor", () => {
       audience: "https://cognitiveservices.azure.com",
       audienceMatchesScope: true,
     });
+    expect(report.token?.answeredBy).toBe("ManagedIdentityCredential");
     expect(report.token?.tenantId).toBeTruthy();
     expect(report.token?.objectId).toBeTruthy();
     expect(report.token?.expiresIn).toMatch(/^in (59 min|1 h)/);

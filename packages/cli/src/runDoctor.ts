@@ -17,6 +17,7 @@ import {
 import { staticKeyModule } from "@copilot-byok/static-key";
 import { humanDuration } from "./humanDuration.js";
 import { type ProbeResult, probeProvider } from "./probeProvider.js";
+import { watchAnsweringCredential } from "./watchAnsweringCredential.js";
 
 /** What `copilot-byok doctor` found. Holds no secret: fingerprints and token claims only. */
 export interface DoctorReport {
@@ -29,6 +30,8 @@ export interface DoctorReport {
   source?: SourceDescription;
   token?: {
     credential?: string;
+    /** The credential of `DefaultAzureCredential`'s chain that answered, e.g. `ManagedIdentityCredential`. */
+    answeredBy?: string;
     scope?: string;
     audience?: string;
     tenantId?: string;
@@ -76,12 +79,19 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   report.reasons.push(...selection.reasons);
 
   const source = selection.module.create({ env, selection, logger: options.logger ?? silentLogger });
+  let answeredBy: string | undefined;
   try {
     const signal = AbortSignal.timeout(timeoutMs);
-    const config = await source.getProviderConfig({ signal }).catch((error: unknown) => {
-      report.problems.push(...problemsOf(error));
-      return undefined;
-    });
+    const watch = selection.mode === "azure-entra" ? await watchAnsweringCredential() : undefined;
+    const config = await source
+      .getProviderConfig({ signal })
+      .catch((error: unknown) => {
+        report.problems.push(...problemsOf(error));
+        return undefined;
+      })
+      .finally(() => {
+        answeredBy = watch?.stop();
+      });
     report.source = source.describe();
     if (!config) return report;
 
@@ -92,6 +102,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       const credential = report.source.credential;
       report.token = {
         ...(typeof credential === "string" ? { credential } : {}),
+        ...(answeredBy ? { answeredBy } : {}),
         scope,
       };
       if (claims) {
