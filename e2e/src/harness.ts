@@ -11,6 +11,12 @@ import {
   type Selection,
 } from "@copilot-byok/core";
 import { staticKeyModule } from "@copilot-byok/static-key";
+import {
+  type AzureEmulators,
+  type AzureEmulatorsOptions,
+  setProcessEnv,
+  startAzureEmulators,
+} from "@copilot-byok/testing";
 import { approveAll, CopilotClient, type CopilotSession } from "@github/copilot-sdk";
 import { container } from "tsyringe";
 
@@ -60,18 +66,6 @@ export async function openApp(
   }
 }
 
-/** Sets variables in `process.env` (which `@azure/identity` reads itself); returns the undo. */
-export function setProcessEnv(vars: Readonly<Record<string, string>>): () => void {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  return () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  };
-}
-
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until `check()` is true, polling; fails after `timeoutMs`. */
@@ -100,4 +94,34 @@ export function nextIdle(session: CopilotSession, timeoutMs = 10_000): Promise<v
       resolve();
     }
   });
+}
+
+/** The emulators, `process.env` pointed at them (read by `@azure/identity` itself), and a real runtime. */
+export interface Stack {
+  readonly emulators: AzureEmulators;
+  readonly client: CopilotClient;
+  close(): Promise<void>;
+}
+
+/** Starts a {@link Stack}; `extraEnv` joins the identity variables in `process.env` until `close()`. */
+export async function startStack(
+  options: AzureEmulatorsOptions = {},
+  extraEnv: Readonly<Record<string, string>> = {},
+): Promise<Stack> {
+  const emulators = await startAzureEmulators(options);
+  const restoreEnv = setProcessEnv({ ...emulators.identity.env("app-service"), ...extraEnv });
+  const runtime = await startRuntime().catch(async (error: unknown) => {
+    restoreEnv();
+    await emulators.close();
+    throw error;
+  });
+  return {
+    emulators,
+    client: runtime.client,
+    close: async () => {
+      await runtime.close();
+      restoreEnv();
+      await emulators.close();
+    },
+  };
 }

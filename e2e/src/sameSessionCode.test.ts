@@ -1,24 +1,19 @@
-import { type AzureEmulators, startAzureEmulators } from "@copilot-byok/testing";
-import type { CopilotClient } from "@github/copilot-sdk";
+import type { AzureEmulators } from "@copilot-byok/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ask, openApp, setProcessEnv, startRuntime } from "./harness.js";
+import { ask, openApp, type Stack, startStack } from "./harness.js";
 
 // Scenario 1: one session function, unchanged, runs in static-key and azure-entra mode, chosen only by env
 // vars through registerCopilotByok, with both wire APIs, through the real runtime.
 const KEY = "e2e-static-key-4c8d1a7f93b2";
+let stack: Stack;
 let emulators: AzureEmulators;
-let runtime: { client: CopilotClient; close(): Promise<void> };
-let restoreEnv: () => void;
 
 beforeAll(async () => {
-  emulators = await startAzureEmulators({ apiKeys: [KEY] });
-  restoreEnv = setProcessEnv(emulators.identity.env("app-service"));
-  runtime = await startRuntime();
+  stack = await startStack({ apiKeys: [KEY] });
+  emulators = stack.emulators;
 });
 afterAll(async () => {
-  await runtime?.close();
-  restoreEnv?.();
-  await emulators?.close();
+  await stack?.close();
 });
 
 describe.each(["responses", "completions"] as const)("wire API %s", (wireApi) => {
@@ -35,7 +30,7 @@ describe.each(["responses", "completions"] as const)("wire API %s", (wireApi) =>
         COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
         ...extra,
       };
-      const app = await openApp(runtime.client, env);
+      const app = await openApp(stack.client, env);
       try {
         expect(app.selection.mode).toBe(mode);
         expect(await ask(app.session, `hello ${mode} ${wireApi}`)).toContain(`hello ${mode} ${wireApi}`);

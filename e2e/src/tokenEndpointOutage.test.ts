@@ -1,30 +1,24 @@
 import { createAzureEntraModule, type TokenCacheEvent } from "@copilot-byok/azure-entra";
-import { type AzureEmulators, startAzureEmulators } from "@copilot-byok/testing";
-import type { CopilotClient } from "@github/copilot-sdk";
+import type { AzureEmulators } from "@copilot-byok/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ask, nextIdle, openApp, setProcessEnv, sleep, startRuntime, waitFor } from "./harness.js";
+import { ask, nextIdle, openApp, type Stack, sleep, startStack, waitFor } from "./harness.js";
 
 // Scenario 3: token endpoint down while a cached token is valid → requests keep working; down past expiry →
 // the send fails promptly with a clear error (no hang); endpoint back → works again. Both wire APIs, in lockstep.
 const LIFETIME_S = 20;
 const WINDOW_MS = 12_000;
+let stack: Stack;
 let emulators: AzureEmulators;
-let runtime: { client: CopilotClient; close(): Promise<void> };
-let restoreEnv: () => void;
 
 beforeAll(async () => {
-  emulators = await startAzureEmulators({ identity: { tokenLifetimeSeconds: LIFETIME_S } });
-  // Only the managed identity: when it fails, DefaultAzureCredential must not wander to developer tools.
-  restoreEnv = setProcessEnv({
-    ...emulators.identity.env("app-service"),
-    AZURE_TOKEN_CREDENTIALS: "ManagedIdentityCredential",
-  });
-  runtime = await startRuntime();
+  stack = await startStack(
+    { identity: { tokenLifetimeSeconds: LIFETIME_S } },
+    { AZURE_TOKEN_CREDENTIALS: "ManagedIdentityCredential" },
+  );
+  emulators = stack.emulators;
 });
 afterAll(async () => {
-  await runtime?.close();
-  restoreEnv?.();
-  await emulators?.close();
+  await stack?.close();
 });
 
 it("serves the cached token through an outage, fails promptly past expiry, recovers", async () => {
@@ -42,7 +36,7 @@ it("serves the cached token through an outage, fails promptly past expiry, recov
         COPILOT_PROVIDER_WIRE_API: wireApi,
         COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
       };
-      return { wireApi, events, ...(await openApp(runtime.client, env, [module])) };
+      return { wireApi, events, ...(await openApp(stack.client, env, [module])) };
     }),
   );
   const askAll = (prompt: string) =>

@@ -1,8 +1,7 @@
 import { createAzureEntraModule, type TokenCacheEvent } from "@copilot-byok/azure-entra";
-import { type AzureEmulators, startAzureEmulators } from "@copilot-byok/testing";
-import type { CopilotClient } from "@github/copilot-sdk";
+import type { AzureEmulators } from "@copilot-byok/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ask, openApp, setProcessEnv, sleep, startRuntime } from "./harness.js";
+import { ask, openApp, type Stack, sleep, startStack } from "./harness.js";
 
 // Scenario 2: with 20-second tokens and a short refresh window, sessions that keep talking across several
 // token lifetimes never get a 401, and the token endpoint sees about one request per lifetime, not one per
@@ -10,19 +9,15 @@ import { ask, openApp, setProcessEnv, sleep, startRuntime } from "./harness.js";
 const LIFETIME_S = 20;
 const WINDOW_MS = 8_000;
 const TALK_MS = 45_000;
+let stack: Stack;
 let emulators: AzureEmulators;
-let runtime: { client: CopilotClient; close(): Promise<void> };
-let restoreEnv: () => void;
 
 beforeAll(async () => {
-  emulators = await startAzureEmulators({ identity: { tokenLifetimeSeconds: LIFETIME_S } });
-  restoreEnv = setProcessEnv(emulators.identity.env("app-service"));
-  runtime = await startRuntime();
+  stack = await startStack({ identity: { tokenLifetimeSeconds: LIFETIME_S } });
+  emulators = stack.emulators;
 });
 afterAll(async () => {
-  await runtime?.close();
-  restoreEnv?.();
-  await emulators?.close();
+  await stack?.close();
 });
 
 async function talk(wireApi: "responses" | "completions") {
@@ -37,7 +32,7 @@ async function talk(wireApi: "responses" | "completions") {
     COPILOT_PROVIDER_WIRE_API: wireApi,
     COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
   };
-  const app = await openApp(runtime.client, env, [module]);
+  const app = await openApp(stack.client, env, [module]);
   const started = Date.now();
   let sends = 0;
   try {

@@ -1,25 +1,20 @@
 import { createAzureEntraModule } from "@copilot-byok/azure-entra";
 import { ConfigurationError } from "@copilot-byok/core";
-import { type AzureEmulators, startAzureEmulators } from "@copilot-byok/testing";
-import type { CopilotClient } from "@github/copilot-sdk";
+import type { AzureEmulators } from "@copilot-byok/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ask, openApp, setProcessEnv, startRuntime } from "./harness.js";
+import { ask, openApp, type Stack, startStack } from "./harness.js";
 
 // Scenario 4: a scope whose audience the Foundry emulator rejects → a clear error naming the audience.
 const WRONG_SCOPE = "https://management.azure.com/.default";
+let stack: Stack;
 let emulators: AzureEmulators;
-let runtime: { client: CopilotClient; close(): Promise<void> };
-let restoreEnv: () => void;
 
 beforeAll(async () => {
-  emulators = await startAzureEmulators(); // accepts only https://cognitiveservices.azure.com
-  restoreEnv = setProcessEnv(emulators.identity.env("app-service"));
-  runtime = await startRuntime();
+  stack = await startStack();
+  emulators = stack.emulators;
 });
 afterAll(async () => {
-  await runtime?.close();
-  restoreEnv?.();
-  await emulators?.close();
+  await stack?.close();
 });
 
 describe.each(["responses", "completions"] as const)("wire API %s", (wireApi) => {
@@ -33,7 +28,7 @@ describe.each(["responses", "completions"] as const)("wire API %s", (wireApi) =>
   it("with the provider's audience known (as for Azure hosts): refused before any request, naming both audiences", async () => {
     emulators.foundry.reset();
     const module = createAzureEntraModule({ expectedAudience: "https://cognitiveservices.azure.com" });
-    const error = await openApp(runtime.client, env(), [module]).then(
+    const error = await openApp(stack.client, env(), [module]).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -47,7 +42,7 @@ describe.each(["responses", "completions"] as const)("wire API %s", (wireApi) =>
 
   it("with an unknown host: the provider refuses the audience, the send fails within bounds, the rejection names it", async () => {
     emulators.foundry.reset();
-    const app = await openApp(runtime.client, env(), [createAzureEntraModule()]);
+    const app = await openApp(stack.client, env(), [createAzureEntraModule()]);
     try {
       const started = Date.now();
       const error = await ask(app.session, "hello", 60_000).then(

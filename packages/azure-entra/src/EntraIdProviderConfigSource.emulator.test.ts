@@ -4,53 +4,21 @@
 // MSAL also picks the managed identity source (and its endpoint) once per process, at the first token request:
 // the IMDS protocol is tested in a file of its own, so in a process of its own.
 import { TokenAcquisitionError } from "@copilot-byok/core";
-import { type ManagedIdentityEmulator, startManagedIdentityEmulator } from "@copilot-byok/testing";
+import {
+  type ManagedIdentityEmulator,
+  startManagedIdentityEmulator,
+  withIdentityEnv,
+} from "@copilot-byok/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
 import type { TokenCacheEvent } from "./TokenCache.js";
-
-const IDENTITY_VARIABLES = [
-  "IDENTITY_ENDPOINT",
-  "IDENTITY_HEADER",
-  "IDENTITY_SERVER_THUMBPRINT",
-  "IMDS_ENDPOINT",
-  "MSI_ENDPOINT",
-  "MSI_SECRET",
-  "AZURE_CLIENT_ID",
-  "AZURE_TENANT_ID",
-  "AZURE_CLIENT_SECRET",
-  "AZURE_CLIENT_CERTIFICATE_PATH",
-  "AZURE_FEDERATED_TOKEN_FILE",
-  "AZURE_USERNAME",
-  "AZURE_PASSWORD",
-  "AZURE_AUTHORITY_HOST",
-  "AZURE_POD_IDENTITY_AUTHORITY_HOST",
-  "AZURE_TOKEN_CREDENTIALS",
-] as const;
+import { freshScope } from "./test-support/freshScope.js";
 
 let emulator: ManagedIdentityEmulator;
-let count = 0;
 
-function freshScope(): string {
-  count += 1;
-  return `https://emulated-${process.pid}-${count}.copilot-byok.invalid/.default`;
-}
-
-async function withEnv<T>(vars: Record<string, string>, run: () => Promise<T>): Promise<T> {
-  const saved = new Map<string, string | undefined>();
-  for (const name of [...IDENTITY_VARIABLES, ...Object.keys(vars)]) saved.set(name, process.env[name]);
-  for (const name of IDENTITY_VARIABLES) delete process.env[name];
-  // Only managed identity: nothing of the chain may look beyond 127.0.0.1.
-  Object.assign(process.env, { AZURE_TOKEN_CREDENTIALS: "ManagedIdentityCredential" }, vars);
-  try {
-    return await run();
-  } finally {
-    for (const [name, value] of saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
-}
+/** Only managed identity: nothing of DefaultAzureCredential's chain may look beyond 127.0.0.1. */
+const withManagedIdentityEnv = <T>(vars: Record<string, string>, run: () => Promise<T>) =>
+  withIdentityEnv({ AZURE_TOKEN_CREDENTIALS: "ManagedIdentityCredential", ...vars }, run);
 
 beforeAll(async () => {
   emulator = await startManagedIdentityEmulator();
@@ -66,7 +34,9 @@ describe("EntraIdProviderConfigSource with DefaultAzureCredential and the manage
   it("gets a token the emulator verifies (App Service protocol), and asks once", async () => {
     const scope = freshScope();
     const source = new EntraIdProviderConfigSource({ baseUrl: "http://127.0.0.1:9/openai/v1/", scope });
-    const config = await withEnv(emulator.env("app-service"), () => source.getProviderConfig());
+    const config = await withManagedIdentityEnv(emulator.env("app-service"), () =>
+      source.getProviderConfig(),
+    );
     const verified = emulator.verifyToken(config.bearerToken as string, { audience: scope });
     expect(verified.ok).toBe(true);
     await config.bearerTokenProvider?.({ providerName: "default", sessionId: "s" });
@@ -84,7 +54,7 @@ describe("EntraIdProviderConfigSource with DefaultAzureCredential and the manage
       onEvent: (e) => events.push(e),
     });
     emulator.enqueueFaults([{ expiresOnUnit: "milliseconds" }]);
-    const config = await withEnv(emulator.env(), () => source.getProviderConfig());
+    const config = await withManagedIdentityEnv(emulator.env(), () => source.getProviderConfig());
     expect(emulator.verifyToken(config.bearerToken as string, { audience: scope }).ok).toBe(true);
     const implausible = events.find((e) => e.type === "implausible-expiry");
     expect(implausible?.message).toContain("using the token's exp claim");
@@ -98,13 +68,15 @@ describe("EntraIdProviderConfigSource with DefaultAzureCredential and the manage
     const scope = freshScope();
     const source = new EntraIdProviderConfigSource({ baseUrl: "http://127.0.0.1:9/openai/v1/", scope });
     emulator.enqueueFaults([{ status: 400, message: "Identity not found" }]);
-    const error = await withEnv(emulator.env(), () => source.getProviderConfig().catch((e: unknown) => e));
+    const error = await withManagedIdentityEnv(emulator.env(), () =>
+      source.getProviderConfig().catch((e: unknown) => e),
+    );
     expect(error).toBeInstanceOf(TokenAcquisitionError);
     expect((error as Error).message).toContain("DefaultAzureCredential could not get a token");
     expect((error as Error).message).toContain("Identity not found");
     expect((error as Error).message).not.toContain(emulator.identityHeader);
 
-    const config = await withEnv(emulator.env(), () => source.getProviderConfig());
+    const config = await withManagedIdentityEnv(emulator.env(), () => source.getProviderConfig());
     expect(emulator.verifyToken(config.bearerToken as string, { audience: scope }).ok).toBe(true);
     source.dispose();
   });
@@ -117,14 +89,16 @@ describe("EntraIdProviderConfigSource with DefaultAzureCredential and the manage
       timeoutMs: 500,
     });
     emulator.enqueueFaults([{ hang: true }]);
-    const error = await withEnv(emulator.env(), () => source.getProviderConfig().catch((e: unknown) => e));
+    const error = await withManagedIdentityEnv(emulator.env(), () =>
+      source.getProviderConfig().catch((e: unknown) => e),
+    );
     expect(error).toMatchObject({
       name: "TokenAcquisitionError",
       reason: "timeout",
       credentialName: "DefaultAzureCredential",
     });
 
-    const config = await withEnv(emulator.env(), () => source.getProviderConfig());
+    const config = await withManagedIdentityEnv(emulator.env(), () => source.getProviderConfig());
     expect(emulator.verifyToken(config.bearerToken as string, { audience: scope }).ok).toBe(true);
     source.dispose();
   });

@@ -7,58 +7,17 @@
 // asks for a scope of its own.
 import "reflect-metadata";
 import { PROVIDER_CONFIG_SOURCE, registerCopilotByok, TokenAcquisitionError } from "@copilot-byok/core";
+import { withIdentityEnv } from "@copilot-byok/testing";
 import { container } from "tsyringe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAzureEntraModule } from "./azureEntraModule.js";
 import { EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
 import { readJwtClaims } from "./readJwtClaims.js";
 import type { TokenCacheEvent } from "./TokenCache.js";
+import { freshScope } from "./test-support/freshScope.js";
 import { type IdentityEndpoint, startIdentityEndpoint } from "./test-support/startIdentityEndpoint.js";
 
-/** Variables @azure/identity (and MSAL) read: cleared for the tests, restored after. */
-const IDENTITY_VARIABLES = [
-  "IDENTITY_ENDPOINT",
-  "IDENTITY_HEADER",
-  "IDENTITY_SERVER_THUMBPRINT",
-  "IMDS_ENDPOINT",
-  "MSI_ENDPOINT",
-  "MSI_SECRET",
-  "AZURE_CLIENT_ID",
-  "AZURE_TENANT_ID",
-  "AZURE_CLIENT_SECRET",
-  "AZURE_CLIENT_CERTIFICATE_PATH",
-  "AZURE_CLIENT_CERTIFICATE_PASSWORD",
-  "AZURE_FEDERATED_TOKEN_FILE",
-  "AZURE_USERNAME",
-  "AZURE_PASSWORD",
-  "AZURE_AUTHORITY_HOST",
-  "AZURE_POD_IDENTITY_AUTHORITY_HOST",
-  "AZURE_TOKEN_CREDENTIALS",
-] as const;
-
 let endpoint: IdentityEndpoint;
-let scopeCount = 0;
-
-/** A scope (so an MSAL cache key) no other test uses. */
-function freshScope(): string {
-  scopeCount += 1;
-  return `https://resource-${process.pid}-${scopeCount}.copilot-byok.invalid/.default`;
-}
-
-async function withEnv<T>(vars: Record<string, string>, run: () => Promise<T>): Promise<T> {
-  const saved = new Map<string, string | undefined>();
-  for (const name of [...IDENTITY_VARIABLES, ...Object.keys(vars)]) saved.set(name, process.env[name]);
-  for (const name of IDENTITY_VARIABLES) delete process.env[name];
-  Object.assign(process.env, vars);
-  try {
-    return await run();
-  } finally {
-    for (const [name, value] of saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
-}
 
 beforeAll(async () => {
   endpoint = await startIdentityEndpoint();
@@ -79,7 +38,7 @@ describe("EntraIdProviderConfigSource with the real DefaultAzureCredential", () 
       onEvent: (e) => events.push(e),
     });
     const before = endpoint.requests.length;
-    const config = await withEnv(endpoint.env(), () => source.getProviderConfig());
+    const config = await withIdentityEnv(endpoint.env(), () => source.getProviderConfig());
 
     const requests = endpoint.requests.slice(before);
     expect(requests).toHaveLength(1);
@@ -112,7 +71,7 @@ describe("EntraIdProviderConfigSource with the real DefaultAzureCredential", () 
     const scope = freshScope();
     const source = new EntraIdProviderConfigSource({ baseUrl: "http://127.0.0.1:9/openai/v1/", scope });
     const before = endpoint.requests.length;
-    const { description, config } = await withEnv(
+    const { description, config } = await withIdentityEnv(
       { ...endpoint.env(), AZURE_CLIENT_ID: clientId },
       async () => ({
         config: await source.getProviderConfig(),
@@ -134,7 +93,7 @@ describe("EntraIdProviderConfigSource with the real DefaultAzureCredential", () 
     });
     const env = { ...endpoint.env(), AZURE_TOKEN_CREDENTIALS: "ManagedIdentityCredential" };
     endpoint.failNext(1, 400);
-    const error = await withEnv(env, () => source.getProviderConfig().catch((e: unknown) => e));
+    const error = await withIdentityEnv(env, () => source.getProviderConfig().catch((e: unknown) => e));
     expect(error).toBeInstanceOf(TokenAcquisitionError);
     const failure = error as TokenAcquisitionError;
     expect(failure.credentialName).toBe("DefaultAzureCredential");
@@ -146,7 +105,7 @@ describe("EntraIdProviderConfigSource with the real DefaultAzureCredential", () 
     expect(failure.message.split("\n").length).toBeLessThan(12);
     expect(failure.cause).toBeInstanceOf(Error);
 
-    const config = await withEnv(env, () => source.getProviderConfig());
+    const config = await withIdentityEnv(env, () => source.getProviderConfig());
     expect(readJwtClaims(config.bearerToken as string)?.aud).toBe(scope.replace("/.default", ""));
     source.dispose();
   });
@@ -166,7 +125,9 @@ describe("EntraIdProviderConfigSource with the real DefaultAzureCredential", () 
     const selection = registerCopilotByok(scoped, { env, modules: [module] });
     expect(selection.mode).toBe("azure-entra");
     expect(selection.reasons.join("\n")).toContain("IDENTITY_ENDPOINT is set");
-    const config = await withEnv(env, () => scoped.resolve(PROVIDER_CONFIG_SOURCE).getProviderConfig());
+    const config = await withIdentityEnv(env, () =>
+      scoped.resolve(PROVIDER_CONFIG_SOURCE).getProviderConfig(),
+    );
     expect(config).toMatchObject({
       type: "openai",
       baseUrl: "https://my-resource.services.ai.azure.com/openai/v1/",

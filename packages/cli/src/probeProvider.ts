@@ -45,11 +45,34 @@ export async function probeProvider(config: ProviderConfig, options: ProbeOption
   const base =
     type === "azure" ? `${config.baseUrl.replace(/\/+$/, "")}/openai/v1/` : withSlash(config.baseUrl);
   const url = new URL(path, base).href;
-  const signal = AbortSignal.any([
-    AbortSignal.timeout(options.timeoutMs),
-    ...(options.signal ? [options.signal] : []),
-  ]);
+  // A plain controller and timer (cleared below), not AbortSignal.any(AbortSignal.timeout(…)): on Node 20 a
+  // timeout signal held only by AbortSignal.any can be garbage-collected and never fire.
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new Error(`no answer within ${options.timeoutMs} ms`)),
+    options.timeoutMs,
+  );
+  const onCallerAbort = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener("abort", onCallerAbort, { once: true });
+  if (options.signal?.aborted) onCallerAbort();
+  const signal = controller.signal;
+  try {
+    return await probe(config, options, type, wireApi, url, signal, started);
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onCallerAbort);
+  }
+}
 
+async function probe(
+  config: ProviderConfig,
+  options: ProbeOptions,
+  type: string,
+  wireApi: string,
+  url: string,
+  signal: AbortSignal,
+  started: number,
+): Promise<ProbeResult> {
   let credential: Credential;
   try {
     credential = await credentialHeaders(config, type);

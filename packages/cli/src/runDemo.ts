@@ -11,7 +11,7 @@ import {
   redactText,
   registerCopilotByok,
 } from "@copilot-byok/core";
-import { startAzureEmulators } from "@copilot-byok/testing";
+import { setProcessEnv, startAzureEmulators } from "@copilot-byok/testing";
 import { CopilotClient } from "@github/copilot-sdk";
 import { container as rootContainer } from "tsyringe";
 import { askOnce } from "./askOnce.js";
@@ -139,15 +139,4 @@ function printingLogger(out: Output): Logger {
   const write = (level: string) => (message: string, details?: Readonly<Record<string, unknown>>) =>
     out.line(`  [${level}] ${message}${details ? ` ${formatForLog(details)}` : ""}`);
   return { debug: () => {}, info: write("info"), warn: write("warn"), error: write("error") };
-}
-
-function setProcessEnv(vars: Readonly<Record<string, string>>): () => void {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  return () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  };
 }

@@ -6,12 +6,12 @@ import { promisify } from "node:util";
 import { AzureCliCredential } from "@azure/identity";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createFakeAzureCli, type FakeAzureCli } from "./createFakeAzureCli.js";
+import { setProcessEnv } from "./setProcessEnv.js";
 import {
   AZURE_CLI_APP_ID,
   type ManagedIdentityEmulator,
   startManagedIdentityEmulator,
 } from "./startManagedIdentityEmulator.js";
-import { setProcessEnv } from "./test-support/setProcessEnv.js";
 
 const run = promisify(execFile);
 let emulator: ManagedIdentityEmulator;

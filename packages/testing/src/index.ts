@@ -8,6 +8,7 @@ export type {
   VerifyTokenResult,
 } from "./createTokenAuthority.js";
 export type { Fault } from "./FaultQueue.js";
+export { AZURE_IDENTITY_VARIABLES, setIdentityEnv, setProcessEnv, withIdentityEnv } from "./setProcessEnv.js";
 export {
   type AzureEmulators,
   type AzureEmulatorsOptions,

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { approveAll, CopilotClient, type ProviderConfig } from "@github/copilot-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setIdentityEnv } from "./setProcessEnv.js";
 import { type AzureEmulators, startAzureEmulators } from "./startAzureEmulators.js";
-import { setIdentityEnv } from "./test-support/setProcessEnv.js";
 
 const KEY = "static-key-for-tests";
 const SCOPE = "https://cognitiveservices.azure.com/.default";

@@ -1,11 +1,11 @@
 import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setIdentityEnv } from "../setProcessEnv.js";
 import {
   type ManagedIdentityEmulator,
   type ManagedIdentityProtocol,
   startManagedIdentityEmulator,
 } from "../startManagedIdentityEmulator.js";
-import { setIdentityEnv } from "./setProcessEnv.js";
 
 /**
  * The real `ManagedIdentityCredential` and `DefaultAzureCredential` against the emulator through one protocol.

@@ -1,6 +1,8 @@
 /**
  * Variables `@azure/identity` and MSAL read to pick a credential or a managed-identity source. Tests clear
- * them so the machine's environment cannot steer a credential away from the emulator.
+ * them so the machine's environment cannot steer a credential away from the emulator. (`@azure/identity`
+ * reads `process.env` itself, when a credential is created: an `env` record handed to copilot-byok does not
+ * reach it.)
  */
 export const AZURE_IDENTITY_VARIABLES = [
   "IDENTITY_ENDPOINT",
@@ -15,7 +17,9 @@ export const AZURE_IDENTITY_VARIABLES = [
   "AZURE_CLIENT_SECRET",
   "AZURE_CLIENT_CERTIFICATE_PATH",
   "AZURE_FEDERATED_TOKEN_FILE",
+  "AZURE_CLIENT_CERTIFICATE_PASSWORD",
   "AZURE_USERNAME",
+  "AZURE_PASSWORD",
   "AZURE_TOKEN_CREDENTIALS",
   "AZURE_AUTHORITY_HOST",
 ] as const;
@@ -39,4 +43,17 @@ export function setIdentityEnv(vars: Readonly<Record<string, string>>): () => vo
     ...Object.fromEntries(AZURE_IDENTITY_VARIABLES.map((n) => [n, undefined])),
     ...vars,
   });
+}
+
+/** Runs `run` with `setIdentityEnv(vars)` in force, restoring `process.env` afterwards (even on failure). */
+export async function withIdentityEnv<T>(
+  vars: Readonly<Record<string, string>>,
+  run: () => Promise<T>,
+): Promise<T> {
+  const restore = setIdentityEnv(vars);
+  try {
+    return await run();
+  } finally {
+    restore();
+  }
 }
