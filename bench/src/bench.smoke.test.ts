@@ -1,0 +1,90 @@
+// The benchmarks with tiny counts, as part of the test suite: the correctness half of each target
+// (upstream call counts, nobody blocked, @azure/identity not loaded in static-key mode). Speed is not
+// asserted here: `npm run bench` measures it (bench/README.md).
+import { describe, expect, it } from "vitest";
+import { COLD_START_SMOKE, missingBuilds, runColdStart } from "./coldStart.js";
+import { DAY_MAX_UPSTREAM, DAY_SMOKE, type DaySimulationResult, runDay } from "./day.js";
+import { HERD_SMOKE, runHerd } from "./herd.js";
+import { HOT_PATH_SMOKE, runHotPath } from "./hotPath.js";
+import { MAX_HEAP_GROWTH_BYTES, MEMORY_SMOKE, runMemory } from "./memory.js";
+import type { BenchmarkResult } from "./types.js";
+
+/** Correctness checks that failed (speed checks are left to the full run). */
+function failedCorrectness(result: BenchmarkResult): string[] {
+  return result.checks
+    .filter((c) => c.kind === "correctness" && !c.pass)
+    .map((c) => `${c.name}: ${c.measured}`);
+}
+
+describe("benchmarks, smoke run", () => {
+  it("hot path: the three candidates answer from memory, no upstream call", async () => {
+    const result = await runHotPath(HOT_PATH_SMOKE);
+    const metrics = result.metrics as {
+      candidates: Record<string, { medianNsPerCall: number }>;
+      upstreamCallsDuringMeasurement: number;
+    };
+    expect(metrics.upstreamCallsDuringMeasurement).toBe(0);
+    for (const id of ["ours", "cache", "anchor", "floor"])
+      expect(metrics.candidates[id]?.medianNsPerCall).toBeGreaterThan(0);
+    expect(failedCorrectness(result)).toEqual([]);
+  });
+
+  it("memory: the hot path keeps nothing", async () => {
+    const result = await runMemory(MEMORY_SMOKE);
+    const ours = (result.metrics as { ours: { growthBytes: number } }).ours;
+    expect(ours.growthBytes).toBeLessThan(MAX_HEAP_GROWTH_BYTES);
+  });
+
+  it("herd: 10,000 concurrent callers, exactly one upstream getToken per herd", async () => {
+    const result = await runHerd(HERD_SMOKE);
+    type Summary = { upstreamCalls: number[]; waited: number[]; errors: number };
+    const ours = (result.metrics as { ours: Record<string, Summary> }).ours;
+    for (const scenario of ["cold", "refresh-window", "expired"]) {
+      expect(ours[scenario]?.upstreamCalls, scenario).toEqual([1]);
+      expect(ours[scenario]?.errors, scenario).toBe(0);
+    }
+    expect(ours["refresh-window"]?.waited).toEqual([0]);
+    expect(ours.cold?.waited).toEqual([HERD_SMOKE.callers]);
+    expect(failedCorrectness(result)).toEqual([]);
+  });
+
+  it.skipIf(missingBuilds().length > 0)(
+    "cold start: static-key mode does not load @azure/identity (Entra mode does)",
+    async () => {
+      const result = await runColdStart(COLD_START_SMOKE);
+      const metrics = result.metrics as Record<
+        "staticKey" | "azureEntra",
+        { identityModulesResolved: number; configHas: string }
+      >;
+      expect(metrics.staticKey.identityModulesResolved).toBe(0);
+      expect(metrics.azureEntra.identityModulesResolved).toBeGreaterThan(0);
+      expect(metrics.staticKey.configHas).toBe("apiKey");
+      expect(metrics.azureEntra.configHas).toBe("bearerToken");
+      expect(failedCorrectness(result)).toEqual([]);
+    },
+    30_000,
+  );
+
+  it("a simulated day: few upstream requests, nobody blocked while a valid token existed", async () => {
+    const result = await runDay(DAY_SMOKE);
+    const runs = (
+      result.metrics as { runs: (DaySimulationResult & { label: string; targetsApply: boolean })[] }
+    ).runs;
+    const ours = runs.filter((r) => r.targetsApply);
+    expect(ours.map((r) => r.latencyMs)).toEqual([...DAY_SMOKE.latenciesMs]);
+    for (const run of runs) {
+      expect(run.blockedWhileValidToken, run.label).toBe(0);
+      expect(run.errors, run.label).toBe(0);
+      expect(run.answered, run.label).toBe(run.asks);
+    }
+    // One upstream request per refresh period: a 60-minute token replaced `refreshWindowMs` before expiry.
+    // (The issue's target of DAY_MAX_UPSTREAM needs a window of 2.4 min or less; the default is 5 min, so the
+    // full run reports that miss — see bench/README.md — and the runs with a 2-minute window meet it.)
+    for (const run of ours) {
+      const period = 60 * 60_000 - (run.refreshWindowMs ?? 0);
+      expect(run.upstreamCalls, run.label).toBeLessThanOrEqual(Math.ceil((24 * 3_600_000) / period) + 1);
+      if ((run.refreshWindowMs ?? 0) <= 144_000)
+        expect(run.upstreamCalls, run.label).toBeLessThanOrEqual(DAY_MAX_UPSTREAM);
+    }
+  }, 40_000);
+});

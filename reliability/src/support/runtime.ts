@@ -1,0 +1,42 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CopilotClient, type CopilotSession } from "@github/copilot-sdk";
+
+/** A real CopilotClient (the SDK's bundled runtime) in a temp home; `close()` stops it and removes the home. */
+export async function startRuntime(): Promise<{ client: CopilotClient; close(): Promise<void> }> {
+  const baseDirectory = await mkdtemp(join(tmpdir(), "copilot-byok-reliability-"));
+  const client = new CopilotClient({ useLoggedInUser: false, baseDirectory, logLevel: "none" });
+  await client.start();
+  return {
+    client,
+    close: async () => {
+      await client.stop().catch(() => []);
+      await rm(baseDirectory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Sends `prompt` and returns the reply's text. */
+export async function ask(session: CopilotSession, prompt: string, timeoutMs = 30_000): Promise<string> {
+  const reply = await session.sendAndWait(prompt, timeoutMs);
+  return reply?.data.content ?? "";
+}
+
+/**
+ * Resolves at the session's next `session.idle` (or after `timeoutMs`). A failed `sendAndWait` rejects before
+ * the failed turn's own idle arrives: wait for it before sending again (docs/runtime-behaviour.md).
+ */
+export function nextIdle(session: CopilotSession, timeoutMs = 15_000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, timeoutMs);
+    const off = session.on((event) => {
+      if (event.type === "session.idle") done();
+    });
+    function done() {
+      clearTimeout(timer);
+      off();
+      resolve();
+    }
+  });
+}
