@@ -91,7 +91,7 @@ if (withConsumers) {
         2,
       ),
     );
-    for (const f of ["consumer.mjs", "consumer.cjs"])
+    for (const f of ["consumer.mjs", "consumer.cjs", "scenario.cjs"])
       copyFileSync(join(root, "scripts", "consumer", f), join(dir, f));
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
     const npx = process.platform === "win32" ? "npx.cmd" : "npx";
