@@ -191,6 +191,14 @@ export function describeDay(r: DaySimulationResult): string {
   return `${r.library}, ${r.sessions} sessions, ${r.latencyMs} ms credential: ${r.upstreamCalls} upstream calls, ${fmt(r.asks, 0)} asks, ${r.blockedWhileValidToken} blocked while a valid token existed, longest wait ${r.longestWaitMs} ms (${fmt(r.wallMs / 1000)} s)`;
 }
 
+/**
+ * `getBearerTokenProvider` refreshes 2 minutes before expiry (`refreshWindowInMs` of
+ * `@azure/core-rest-pipeline`'s token cycler). With 60-minute tokens a token then serves 58 minutes: 25
+ * upstream calls a day. This library's default window is 5 minutes (MSAL's own expiry margin, more time to
+ * retry a failing refresh while the old token is valid): 55 minutes a token, 27 calls a day.
+ */
+export const LIKE_FOR_LIKE_REFRESH_WINDOW_MS = 120_000;
+
 export interface DayOptions {
   /** Sessions of this library's runs. */
   readonly sessions: number;
@@ -199,8 +207,13 @@ export interface DayOptions {
   readonly hours: number;
   /** Credential latencies to run, simulated ms. */
   readonly latenciesMs: readonly number[];
-  /** Also run this library with this refresh window (information: what a shorter window gives). */
-  readonly alternativeRefreshWindowMs?: number;
+  /**
+   * Refresh window of this library's checked runs: {@link LIKE_FOR_LIKE_REFRESH_WINDOW_MS}, the window of
+   * `getBearerTokenProvider`'s token cycler, so both libraries refresh at the same point of a token's life.
+   */
+  readonly refreshWindowMs: number;
+  /** Also run this library with its default refresh window (5 minutes; information, not checked). */
+  readonly defaultWindowRun: boolean;
   /** Simulations run at once, in worker threads (1: one after the other, in this thread). */
   readonly parallel: number;
   readonly log?: Log;
@@ -211,7 +224,8 @@ export const DAY_FULL: Omit<DayOptions, "log"> = {
   anchorSessions: 100,
   hours: 24,
   latenciesMs: [0, 2000],
-  alternativeRefreshWindowMs: 120_000,
+  refreshWindowMs: LIKE_FOR_LIKE_REFRESH_WINDOW_MS,
+  defaultWindowRun: true,
   parallel: Math.max(1, Math.min(2, availableParallelism())),
 };
 export const DAY_SMOKE: Omit<DayOptions, "log"> = {
@@ -219,7 +233,8 @@ export const DAY_SMOKE: Omit<DayOptions, "log"> = {
   anchorSessions: 3,
   hours: 24,
   latenciesMs: [0, 2000],
-  alternativeRefreshWindowMs: 120_000,
+  refreshWindowMs: LIKE_FOR_LIKE_REFRESH_WINDOW_MS,
+  defaultWindowRun: true,
   parallel: 1,
 };
 
@@ -254,9 +269,15 @@ export async function runDay(options: DayOptions): Promise<BenchmarkResult> {
   for (const latencyMs of options.latenciesMs) {
     planned.push(
       {
-        label: `this library, ${fmt(options.sessions, 0)} sessions, ${latencyLabel(latencyMs)}`,
+        label: `this library (refresh window ${fmt(options.refreshWindowMs / 60_000)} min, as getBearerTokenProvider), ${fmt(options.sessions, 0)} sessions, ${latencyLabel(latencyMs)}`,
         checked: true,
-        options: { library: "ours", sessions: options.sessions, hours: options.hours, latencyMs },
+        options: {
+          library: "ours",
+          sessions: options.sessions,
+          hours: options.hours,
+          latencyMs,
+          refreshWindowMs: options.refreshWindowMs,
+        },
       },
       {
         label: `getBearerTokenProvider, ${fmt(options.anchorSessions, 0)} sessions, ${latencyLabel(latencyMs)}`,
@@ -265,19 +286,14 @@ export async function runDay(options: DayOptions): Promise<BenchmarkResult> {
       },
     );
   }
-  const alt = options.alternativeRefreshWindowMs;
-  if (alt !== undefined) {
-    planned.push({
-      label: `this library with refreshWindowMs: ${alt} (not the default), ${fmt(options.anchorSessions, 0)} sessions, instant credential`,
-      checked: false,
-      options: {
-        library: "ours",
-        sessions: options.anchorSessions,
-        hours: options.hours,
-        latencyMs: 0,
-        refreshWindowMs: alt,
-      },
-    });
+  if (options.defaultWindowRun) {
+    for (const latencyMs of options.latenciesMs) {
+      planned.push({
+        label: `this library with its default refresh window (5 min; not checked), ${fmt(options.anchorSessions, 0)} sessions, ${latencyLabel(latencyMs)}`,
+        checked: false,
+        options: { library: "ours", sessions: options.anchorSessions, hours: options.hours, latencyMs },
+      });
+    }
   }
 
   // The simulations run on simulated time: their results do not depend on the wall clock, so with

@@ -148,12 +148,11 @@ describe("canaries: static key", () => {
     expectNoLeak(selection, source);
   });
 
-  // BUG (core, registerCopilotByok): the environment snapshot is registered as COPILOT_BYOK_ENV as a plain
-  // frozen copy of process.env, keys and secrets included (COPILOT_PROVIDER_API_KEY, AZURE_CLIENT_SECRET,
-  // IDENTITY_HEADER, …). util.inspect(container), console.log(container) and JSON.stringify of the resolved
-  // COPILOT_BYOK_ENV print them. Fix: give the snapshot safe renderings (withSafeRendering(env, () => env):
-  // redact() masks secret-named variables) before freezing it; reads of env[name] are unchanged.
-  it.fails("the environment registered in the container renders without its secrets", async () => {
+  // Fixed (core, registerCopilotByok): the environment snapshot registered as COPILOT_BYOK_ENV was a plain
+  // frozen copy of process.env, so util.inspect(container), console.log(container) and JSON.stringify of it
+  // printed every key and secret. It now has safe renderings (withSafeRendering) that show the variables' names
+  // only; reads of env[name] are unchanged.
+  it("the environment registered in the container renders without its secrets", async () => {
     const key = remember("key", canary("env-key"));
     const app = container.createChildContainer();
     registerCopilotByok(app, {
@@ -351,13 +350,13 @@ describe("canaries: doctor", () => {
     expectNoLeak();
   });
 
-  // BUG (static-key and azure-entra describe(), cli doctor): COPILOT_PROVIDER_BASE_URL is used as is, query
-  // included, and describe() returns it raw: an API Management subscription key (`?subscription-key=`) or a SAS
-  // signature in the base URL shows in describe(), util.inspect(source), JSON.stringify(source), the sources'
-  // debug log line and the doctor's "base URL" line and report. redactUrl (core) masks exactly these parameters
-  // but is not applied. Fix: describe() returns redactUrl(baseUrl) in both sources, and runDoctor reports
-  // provider.baseUrl and probe.url through redactUrl.
-  it.fails("a key in the base URL's query is not shown by describe(), renderings, logs or doctor", async () => {
+  // Fixed (static-key and azure-entra describe(), cli doctor): COPILOT_PROVIDER_BASE_URL is used as is, query
+  // included (it still is, in the config sent), and describe() returned it raw: an API Management
+  // `?subscription-key=` or a SAS signature showed in describe(), util.inspect/JSON.stringify of the source, the
+  // sources' debug log line and the doctor's "base URL" line and report. describe() of both sources and
+  // runDoctor (provider.baseUrl, probe.url) now show it through redactUrl (every query value and the fragment
+  // masked).
+  it("a key in the base URL's query is not shown by describe(), renderings, logs or doctor", async () => {
     const key = remember("query key", canary("query-key"));
     const base = `https://gateway.example.com/openai/v1/?subscription-key=${key}`;
     const logger = createCaptureLogger();
@@ -375,12 +374,12 @@ describe("canaries: doctor", () => {
     expectNoLeak(source, entra, source.describe(), entra.describe());
   });
 
-  // BUG (cli, probeProvider): `doctor --probe` prints the provider's error message ("provider said: …") after
+  // FIXED (cli, probeProvider): `doctor --probe` printed the provider's error message ("provider said: …") after
   // redactText only, which masks JWTs and "Bearer …" but not a bare key. OpenAI-compatible servers and
   // gateways that answer "Incorrect API key provided: <key>" get the key printed. Fix: in probeProvider, replace
   // every occurrence of the credential it sent (apiKey, bearer token) in the message with [REDACTED] before
   // redactText.
-  it.fails("doctor --probe does not print the key when the provider's error message echoes it", async () => {
+  it("doctor --probe does not print the key when the provider's error message echoes it", async () => {
     const key = remember("echoed key", canary("echoed-key"));
     const server = createServer((req, res) => {
       const sent = String(req.headers.authorization ?? req.headers["api-key"] ?? "").replace(/^Bearer /, "");
@@ -405,12 +404,12 @@ describe("canaries: doctor", () => {
     }
   });
 
-  // BUG (cli, runDoctor): `selection.module.create()` runs outside runDoctor's try: a key file that is missing,
+  // FIXED (cli, runDoctor): `selection.module.create()` ran outside runDoctor's try: a key file that is missing,
   // unreadable or holds a JWT (a ConfigurationError from the static-key source) makes runDoctor reject and
   // `copilot-byok doctor` print only "unexpected failure: ConfigurationError", without the problem — the one
   // thing doctor exists to explain. Fix: wrap the create() call, reporting ConfigurationError problems as
   // report.problems (healthy: false).
-  it.fails("doctor reports a missing key file as a problem instead of failing", async () => {
+  it("doctor reports a missing key file as a problem instead of failing", async () => {
     const env = {
       COPILOT_PROVIDER_BASE_URL: "https://res.openai.azure.com/openai/v1/",
       COPILOT_PROVIDER_API_KEY_FILE: "/run/secrets/copilot-byok-missing-key",

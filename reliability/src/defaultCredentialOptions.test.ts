@@ -60,13 +60,12 @@ describe("defaultCredentialOptions of the default DefaultAzureCredential", () =>
     }
   });
 
-  // BUG (azure-entra, createLazyDefaultAzureCredential): with AZURE_TOKEN_CREDENTIALS=ManagedIdentityCredential
+  // Was a bug (azure-entra, createLazyDefaultAzureCredential): with AZURE_TOKEN_CREDENTIALS=ManagedIdentityCredential
   // (the README's production advice), @azure/identity 4.13.1 builds the chain's ManagedIdentityCredential
   // from `{ sendProbeRequest: false }` alone and drops every DefaultAzureCredential option: the
-  // user-assigned identity given in code is silently replaced by the system-assigned one (and retryOptions
-  // are ignored too). Expected: the client id given in defaultCredentialOptions reaches the endpoint, or the
-  // library refuses the combination with a ConfigurationError. Fix: see the report / docs/fault-matrix.md.
-  it.fails("with AZURE_TOKEN_CREDENTIALS=ManagedIdentityCredential, managedIdentityClientId reaches the endpoint", async () => {
+  // user-assigned identity given in code was silently replaced by the system-assigned one (and retryOptions
+  // ignored too). The library now builds that ManagedIdentityCredential itself, with the options given.
+  it("with AZURE_TOKEN_CREDENTIALS=ManagedIdentityCredential, managedIdentityClientId reaches the endpoint", async () => {
     expect(await clientIdSent()).toBe(USER_ASSIGNED);
   });
 });

@@ -179,14 +179,12 @@ describe("plaintext guard", () => {
     expect(connections).toEqual([]);
   });
 
-  // BUG (core, CopilotSessionFactory): the guard lives in the built-in sources only. A plug-in source (a key
-  // vault, a token broker: the design's third kind) may return { baseUrl: "http://gateway.internal/", apiKey }
-  // and CopilotSessionFactory hands it to the runtime as is: the key then crosses the network in clear.
-  // Expected: createSession/resumeSession refuse a provider config that carries apiKey, bearerToken or
-  // bearerTokenProvider for an http:// non-loopback baseUrl, with a ConfigurationError, before calling the
-  // client. Fix: in CopilotSessionFactory, check provider.baseUrl with the same rule as resolveBaseUrl
-  // (isLoopbackHost) before client.createSession / resumeSession.
-  it.fails("a plug-in source's http:// non-loopback config is refused by the session factory", async () => {
+  // Fixed (core, CopilotSessionFactory): the guard lived in the built-in sources only, so a plug-in source (a key
+  // vault, a token broker: the design's third kind) returning { baseUrl: "http://gateway.internal/", apiKey }
+  // had its key sent in clear. createSession/resumeSession now refuse a provider config that carries apiKey,
+  // bearerToken, bearerTokenProvider or a secret-named header for a base URL that is not https:// (or http://
+  // to a loopback host, isLoopbackHost), with a ConfigurationError, before calling the client.
+  it("a plug-in source's http:// non-loopback config is refused by the session factory", async () => {
     const source: ProviderConfigSource = {
       mode: "key-vault",
       getProviderConfig: async (): Promise<ProviderConfig> => ({

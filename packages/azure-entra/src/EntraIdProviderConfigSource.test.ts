@@ -161,6 +161,20 @@ describe("EntraIdProviderConfigSource", () => {
     expect(inspect(config)).toContain(FOUNDRY);
   });
 
+  it("describes a base URL with a key in its query through redactUrl, and sends it unchanged", async () => {
+    const queryKey = "canary-query-key-5e6f7a8b";
+    const baseUrl = `https://gateway.example.com/openai/v1/?subscription-key=${queryKey}&sig=${queryKey}`;
+    const credential = new ScriptedCredential([{ token: "t", expiresInMs: HOUR }]);
+    const source = new EntraIdProviderConfigSource({ baseUrl, credential });
+    expect(source.describe().baseUrl).toBe(
+      "https://gateway.example.com/openai/v1/?subscription-key=[REDACTED]&sig=[REDACTED]",
+    );
+    const shown = [JSON.stringify(source.describe()), inspect(source, { depth: 10 }), JSON.stringify(source)];
+    for (const text of shown) expect(text).not.toContain(queryKey);
+    expect((await source.getProviderConfig()).baseUrl).toBe(baseUrl);
+    source.dispose();
+  });
+
   it("dispose stops the cache; later calls fail clearly", async () => {
     const credential = new ScriptedCredential([{ token: "t", expiresInMs: HOUR }]);
     const source = new EntraIdProviderConfigSource({ resourceUrl: FOUNDRY, credential });

@@ -11,6 +11,7 @@ import {
   PROVIDER_TYPES,
   type ProviderConfigSource,
   type ProviderType,
+  redactUrl,
   resolveBaseUrl,
   type SourceDescription,
   showValue,
@@ -154,7 +155,8 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
     );
     const cache = this.tokenCache;
     const scope = this.scope;
-    const bearerTokenProvider: BearerTokenProvider = async () => cache.getToken(scope);
+    // A plain arrow, not `async`: the cache's hot path hands back one stored resolved promise.
+    const bearerTokenProvider: BearerTokenProvider = () => cache.getToken(scope);
     const config: ProviderConfig = {
       type: this.type,
       baseUrl: this.baseUrl,
@@ -179,7 +181,7 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
       : undefined;
     return {
       mode: this.mode,
-      baseUrl: this.baseUrl,
+      baseUrl: redactUrl(this.baseUrl),
       scope: this.scope,
       credential: this.credentialName,
       type: this.type,
@@ -217,13 +219,13 @@ function checkSourceOptions(options: EntraIdProviderConfigSourceOptions): string
   const type = options.type ?? DEFAULT_PROVIDER_TYPE;
   if (!(PROVIDER_TYPES as readonly string[]).includes(type)) {
     problems.push(
-      `type has ${showValue(String(type))}, which is not accepted: use one of ${PROVIDER_TYPES.join(", ")}`,
+      `type has ${showValue(String(type), PROVIDER_TYPES)}, which is not accepted: use one of ${PROVIDER_TYPES.join(", ")}`,
     );
   }
   const wireApi = options.wireApi ?? DEFAULT_WIRE_API;
   if (!(WIRE_APIS as readonly string[]).includes(wireApi)) {
     problems.push(
-      `wireApi has ${showValue(String(wireApi))}, which is not accepted: use one of ${WIRE_APIS.join(", ")}`,
+      `wireApi has ${showValue(String(wireApi), WIRE_APIS)}, which is not accepted: use one of ${WIRE_APIS.join(", ")}`,
     );
   }
   const resolved = resolveUrl(options, type);

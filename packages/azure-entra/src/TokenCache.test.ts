@@ -167,6 +167,48 @@ describe("TokenCache: single flight and answers from memory", () => {
   });
 });
 
+it("answers a warm cache with one stored promise; a new token, a signal or an error take the slow path", async () => {
+  const { cache, credential } = setup([
+    { token: "t1", expiresInMs: HOUR },
+    { token: "t2", expiresInMs: HOUR },
+  ]);
+  expect(await cache.getToken(SCOPE)).toBe("t1");
+  const first = cache.getToken(SCOPE);
+  expect(cache.getToken(SCOPE)).toBe(first); // no allocation per call on the hot path
+  expect(await first).toBe("t1");
+  // A caller's signal is honoured: its own promise, same token.
+  const withSignal = cache.getToken(SCOPE, { signal: new AbortController().signal });
+  expect(withSignal).not.toBe(first);
+  expect(await withSignal).toBe("t1");
+  // Inside the refresh window the background refresh replaces the stored promise with the new token's.
+  vi.setSystemTime(START + HOUR - 4 * MINUTE);
+  expect(await cache.getToken(SCOPE)).toBe("t1");
+  await vi.advanceTimersByTimeAsync(0);
+  expect(credential.calls.length).toBe(2);
+  const second = cache.getToken(SCOPE);
+  expect(second).not.toBe(first);
+  expect(await second).toBe("t2");
+  // Disposed: a rejected promise, never a synchronous throw.
+  cache.dispose();
+  expect((await rejectionOf(cache.getToken(SCOPE))).reason).toBe("disposed");
+});
+
+it("turns a throwing injected clock into a rejection, never a synchronous throw", async () => {
+  vi.useRealTimers();
+  const clock = new ManualClock(START);
+  const credential = new ScriptedCredential([{ token: "t", expiresInMs: HOUR }], () => clock.now());
+  const cache = new TokenCache({ credential, clock });
+  expect(await cache.getToken(SCOPE)).toBe("t");
+  clock.now = () => {
+    throw new Error("clock broke");
+  };
+  let result: Promise<string> | undefined;
+  expect(() => {
+    result = cache.getToken(SCOPE);
+  }).not.toThrow();
+  await expect(result).rejects.toThrow("clock broke");
+});
+
 describe("TokenCache: failures, timeouts and aborts", () => {
   it("serves the old token while a failing refresh is retried with backoff", async () => {
     const { cache, credential, events } = setup([

@@ -117,6 +117,8 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 interface CachedToken {
   readonly token: string;
+  /** `Promise.resolve(token)`, made once: the hot path hands it out without allocating. */
+  readonly resolved: Promise<string>;
   readonly expiresOn: number;
   readonly refreshAt: number;
   readonly claims: JwtClaims | undefined;
@@ -196,7 +198,30 @@ export class TokenCache {
    * @throws TokenAcquisitionError when no valid token can be had (`reason`: `credential-error`, `timeout`,
    *   `aborted` (this caller's signal), `disposed`, `implausible-expiry`).
    */
-  async getToken(scope: string, options: TokenCacheGetTokenOptions = {}): Promise<string> {
+  getToken(scope: string, options?: TokenCacheGetTokenOptions): Promise<string> {
+    // Hot path (the runtime asks before every model request): a valid cached token, no signal to honour,
+    // answered with the promise made when the token was cached — no allocation, no async frame.
+    // Anything unexpected (an injected clock that throws) takes the slow path, which rejects, never throws.
+    if (options?.signal === undefined && !this.disposed) {
+      try {
+        const state = this.states.get(scope);
+        const cached = state?.cached;
+        if (state !== undefined && cached !== undefined) {
+          const now = this.clock.now();
+          if (isValid(cached, now)) {
+            if (now >= cached.refreshAt && now >= state.notBefore && !state.inFlight)
+              this.refresh(scope, state, true);
+            return cached.resolved;
+          }
+        }
+      } catch {
+        // fall through
+      }
+    }
+    return this.getTokenSlow(scope, options ?? {});
+  }
+
+  private async getTokenSlow(scope: string, options: TokenCacheGetTokenOptions): Promise<string> {
     if (this.disposed) throw this.disposedError(scope);
     const { signal } = options;
     if (signal?.aborted) throw this.abortedError(scope, signal);
@@ -411,6 +436,7 @@ export class TokenCache {
 
     state.cached = {
       token: token.token,
+      resolved: Promise.resolve(token.token),
       expiresOn,
       refreshAt: this.refreshTimeOf(token, expiresOn, now),
       claims,

@@ -22,7 +22,7 @@ import {
 } from "./checkAzureTokenCredentials.js";
 import type { AnyDefaultAzureCredentialOptions } from "./createLazyDefaultAzureCredential.js";
 import { AZURE_ENTRA_MODE, EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
-import { expectedAudienceFor, scopeAudienceProblem } from "./expectedAudienceFor.js";
+import { expectedAudienceFor, isScopeUri, scopeAudienceProblem } from "./expectedAudienceFor.js";
 import type { TokenCacheEvent, TokenCacheRetryOptions } from "./TokenCache.js";
 import { AZURE_TOKEN_CREDENTIAL } from "./tokens.js";
 
@@ -160,10 +160,14 @@ function detectAzureEntra(
     );
   }
 
+  // An invalid scope is a problem of readProviderEnv's, and may be a pasted key: shown by its length only.
+  const scopeShown = isScopeUri(settings.tokenScope)
+    ? settings.tokenScope
+    : `${showValue(settings.tokenScope)}, not a scope URI`;
   reasons.push(
     isSet(env, COPILOT_PROVIDER_TOKEN_SCOPE)
-      ? `token scope ${settings.tokenScope} (from ${COPILOT_PROVIDER_TOKEN_SCOPE})`
-      : `token scope ${settings.tokenScope} (default; set ${COPILOT_PROVIDER_TOKEN_SCOPE} to change it)`,
+      ? `token scope ${scopeShown} (from ${COPILOT_PROVIDER_TOKEN_SCOPE})`
+      : `token scope ${scopeShown} (default; set ${COPILOT_PROVIDER_TOKEN_SCOPE} to change it)`,
   );
   const key = API_KEY_VARIABLES.find((name) => isSet(env, name));
   if (key) reasons.push(`${key} is set but not used in ${AZURE_ENTRA_MODE} mode`);

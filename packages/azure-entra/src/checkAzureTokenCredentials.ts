@@ -30,6 +30,6 @@ export function checkAzureTokenCredentials(raw: string | undefined): { value?: s
   const value = Object.keys(AZURE_TOKEN_CREDENTIALS_VALUES).find((v) => v.toLowerCase() === wanted);
   if (value) return { value };
   return {
-    problem: `${AZURE_TOKEN_CREDENTIALS} has ${showValue(raw)}, which DefaultAzureCredential does not accept: use one of ${Object.keys(AZURE_TOKEN_CREDENTIALS_VALUES).join(", ")} (case-insensitive), or unset it`,
+    problem: `${AZURE_TOKEN_CREDENTIALS} has ${showValue(raw, Object.keys(AZURE_TOKEN_CREDENTIALS_VALUES))}, which DefaultAzureCredential does not accept: use one of ${Object.keys(AZURE_TOKEN_CREDENTIALS_VALUES).join(", ")} (case-insensitive), or unset it`,
   };
 }

@@ -12,12 +12,14 @@ const FOUNDRY = "https://my-resource.services.ai.azure.com";
 const identity = vi.hoisted(() => ({
   loads: 0,
   constructed: [] as unknown[],
+  managedIdentity: [] as unknown[][],
   failConstruction: 0,
 }));
 
 beforeEach(() => {
   identity.loads = 0;
   identity.constructed = [];
+  identity.managedIdentity = [];
   identity.failConstruction = 0;
   vi.resetModules();
   vi.doMock("@azure/identity", () => {
@@ -34,13 +36,37 @@ beforeEach(() => {
         return { token: "from-default-credential", expiresOnTimestamp: Date.now() + HOUR };
       }
     }
-    return { DefaultAzureCredential };
+    class ManagedIdentityCredential {
+      constructor(...args: unknown[]) {
+        identity.managedIdentity.push(args);
+      }
+      async getToken() {
+        return { token: "from-managed-identity", expiresOnTimestamp: Date.now() + HOUR };
+      }
+    }
+    class ChainedTokenCredential {
+      readonly sources: { getToken(): Promise<unknown> }[];
+      constructor(...sources: { getToken(): Promise<unknown> }[]) {
+        this.sources = sources;
+      }
+      async getToken() {
+        return this.sources[0]?.getToken();
+      }
+    }
+    return { DefaultAzureCredential, ManagedIdentityCredential, ChainedTokenCredential };
   });
 });
 
 afterEach(() => {
   vi.doUnmock("@azure/identity");
-  delete process.env.AZURE_TOKEN_CREDENTIALS;
+  for (const name of [
+    "AZURE_TOKEN_CREDENTIALS",
+    "AZURE_CLIENT_ID",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "AZURE_TENANT_ID",
+  ]) {
+    delete process.env[name];
+  }
 });
 
 describe("loading @azure/identity lazily", () => {
@@ -99,6 +125,75 @@ describe("loading @azure/identity lazily", () => {
     );
     expect(identity.loads).toBe(0);
     expect(credential.credentialName).toBe("DefaultAzureCredential");
+  });
+});
+
+describe("AZURE_TOKEN_CREDENTIALS=ManagedIdentityCredential", () => {
+  // @azure/identity 4.13.1's DefaultAzureCredential drops all of its options in this mode: the library builds
+  // the ManagedIdentityCredential itself, as DefaultAzureCredential's chain would, with the options given.
+  const RETRY = { maxRetries: 5, retryDelayInMs: 800 };
+
+  it("passes a user-assigned client id given in code to ManagedIdentityCredential", async () => {
+    const { EntraIdProviderConfigSource } = await import("./index.js");
+    process.env.AZURE_TOKEN_CREDENTIALS = " managedidentitycredential ";
+    const source = new EntraIdProviderConfigSource({
+      resourceUrl: FOUNDRY,
+      defaultCredentialOptions: { managedIdentityClientId: "client-id" },
+    });
+    expect((await source.getProviderConfig()).bearerToken).toBe("from-managed-identity");
+    source.dispose();
+    expect(identity.constructed).toEqual([]);
+    expect(identity.managedIdentity).toEqual([[{ clientId: "client-id", retryOptions: RETRY }]]);
+    expect(source.describe().credential).toBe("DefaultAzureCredential");
+  });
+
+  it("passes a resource id, keeps retryOptions given, and falls back to AZURE_CLIENT_ID", async () => {
+    const { createLazyDefaultAzureCredential } = await import("./createLazyDefaultAzureCredential.js");
+    process.env.AZURE_TOKEN_CREDENTIALS = "ManagedIdentityCredential";
+    process.env.AZURE_CLIENT_ID = "from-env";
+    const retryOptions = { maxRetries: 1 };
+    await createLazyDefaultAzureCredential({
+      managedIdentityResourceId: "/subscriptions/x/id",
+      retryOptions,
+    }).getToken("s");
+    await createLazyDefaultAzureCredential().getToken("s");
+    expect(identity.managedIdentity).toEqual([
+      [{ resourceId: "/subscriptions/x/id", retryOptions }],
+      [{ clientId: "from-env", retryOptions: RETRY }],
+    ]);
+  });
+
+  it("uses workload identity when AZURE_FEDERATED_TOKEN_FILE is set, and system-assigned without any id", async () => {
+    const { createLazyDefaultAzureCredential } = await import("./createLazyDefaultAzureCredential.js");
+    process.env.AZURE_TOKEN_CREDENTIALS = "ManagedIdentityCredential";
+    await createLazyDefaultAzureCredential().getToken("s");
+    process.env.AZURE_FEDERATED_TOKEN_FILE = "/var/run/token";
+    process.env.AZURE_TENANT_ID = "tenant";
+    await createLazyDefaultAzureCredential({ workloadIdentityClientId: "workload" }).getToken("s");
+    expect(identity.managedIdentity).toEqual([
+      [{ retryOptions: RETRY }],
+      ["workload", { retryOptions: RETRY, tenantId: "tenant" }],
+    ]);
+  });
+
+  it("refuses missing requiredEnvVars with a ConfigurationError, as DefaultAzureCredential would refuse", async () => {
+    const { createLazyDefaultAzureCredential } = await import("./createLazyDefaultAzureCredential.js");
+    const { ConfigurationError } = await import("@copilot-byok/core");
+    process.env.AZURE_TOKEN_CREDENTIALS = "ManagedIdentityCredential";
+    const error = await createLazyDefaultAzureCredential({ requiredEnvVars: "AZURE_CLIENT_ID" })
+      .getToken("s")
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toContain("AZURE_CLIENT_ID");
+    expect(identity.managedIdentity).toEqual([]);
+  });
+
+  it("leaves other AZURE_TOKEN_CREDENTIALS values to DefaultAzureCredential", async () => {
+    const { createLazyDefaultAzureCredential } = await import("./createLazyDefaultAzureCredential.js");
+    process.env.AZURE_TOKEN_CREDENTIALS = "prod";
+    await createLazyDefaultAzureCredential({ managedIdentityClientId: "client-id" }).getToken("s");
+    expect(identity.constructed).toEqual([{ managedIdentityClientId: "client-id" }]);
+    expect(identity.managedIdentity).toEqual([]);
   });
 });
 

@@ -1,7 +1,8 @@
+import { ConfigurationError, selectProviderConfigSource } from "@copilot-byok/core";
 import { describe, expect, it } from "vitest";
 import { azureEntraModule, createAzureEntraModule } from "./azureEntraModule.js";
 import { EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
-import { expectedAudienceFor, scopeAudienceProblem } from "./expectedAudienceFor.js";
+import { expectedAudienceFor, isScopeUri, scopeAudienceProblem } from "./expectedAudienceFor.js";
 import { ScriptedCredential } from "./test-support/ScriptedCredential.js";
 
 const MGMT = "https://management.azure.com/.default";
@@ -79,5 +80,62 @@ describe("scope and audience checked before any token is asked for", () => {
           credential: credential(),
         }),
     ).not.toThrow();
+  });
+});
+
+describe("a scope that is not a scope URI (a key pasted into the scope variable)", () => {
+  const KEY = "sk-f4a0aca02ae7fd78ab9c59b6dd724b91";
+  const FOUNDRY_URL = "https://res.services.ai.azure.com";
+  const credential = () => new ScriptedCredential([]);
+
+  it("is not checked against the audience, so it is never echoed there", () => {
+    expect(isScopeUri(KEY)).toBe(false);
+    expect(isScopeUri(` ${MGMT} `)).toBe(true);
+    expect(scopeAudienceProblem(KEY, ["https://cognitiveservices.azure.com"], "r.openai.azure.com")).toBe(
+      undefined,
+    );
+  });
+
+  it("the module reports the scope problem once, by length only, and no reason shows it", () => {
+    const env = { AZURE_AI_FOUNDRY_RESOURCE_URL: FOUNDRY_URL, COPILOT_PROVIDER_TOKEN_SCOPE: KEY };
+    const detection = azureEntraModule.detect(env);
+    expect(detection.problems).toEqual([]);
+    expect(detection.reasons.join("\n")).toContain(
+      "token scope a value of 35 characters (not shown), not a scope URI (from COPILOT_PROVIDER_TOKEN_SCOPE)",
+    );
+    const error = (() => {
+      try {
+        selectProviderConfigSource(env, [azureEntraModule]);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const problems = (error as ConfigurationError).problems;
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain("COPILOT_PROVIDER_TOKEN_SCOPE must be a scope URI");
+    expect(JSON.stringify(error) + (error as Error).message + detection.reasons.join()).not.toContain(
+      KEY.slice(3, 15),
+    );
+  });
+
+  it("the source refuses it with its own problem only", () => {
+    const error = (() => {
+      try {
+        new EntraIdProviderConfigSource({
+          resourceUrl: "https://r.openai.azure.com",
+          scope: KEY,
+          credential: credential(),
+        });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).problems).toEqual([
+      "scope must be a scope URI such as https://cognitiveservices.azure.com/.default (got a value of 35 characters (not shown))",
+    ]);
   });
 });

@@ -26,15 +26,26 @@ export function expectedAudienceFor(baseUrl: string): readonly string[] | undefi
   return undefined;
 }
 
+/** The shape of a scope URI, as `readProviderEnv` and `EntraIdProviderConfigSource` check it. */
+const SCOPE_URI = /^[a-z][a-z0-9+.-]*:\/\/?\S+$/i;
+
+/** Whether `scope` (trimmed) has the shape of a scope URI; anything else may be a pasted secret, never shown. */
+export function isScopeUri(scope: string): boolean {
+  return SCOPE_URI.test(scope.trim());
+}
+
 /**
  * A problem sentence when `scope` asks for tokens no expected audience accepts (a 401 waiting to happen),
- * naming both audiences and the fix; `undefined` when it fits or nothing is expected.
+ * naming both audiences and the fix; `undefined` when it fits or nothing is expected. Also `undefined` when
+ * `scope` is not a scope URI at all: that is a problem of its own, reported where the scope is read, and such
+ * a value (possibly a key pasted into the wrong variable) is never echoed here.
  */
 export function scopeAudienceProblem(
   scope: string,
   expected: string | readonly string[] | undefined,
   provider: string,
 ): string | undefined {
+  if (!isScopeUri(scope)) return undefined;
   const audiences = expected === undefined ? [] : typeof expected === "string" ? [expected] : expected;
   if (audiences.length === 0 || audiences.some((aud) => audienceMatchesScope(aud, scope))) return undefined;
   return `token scope ${scope} gives tokens for the audience ${resourceOfScope(scope)}, but ${provider} accepts only ${audiences.join(" or ")}: the provider would answer 401; set COPILOT_PROVIDER_TOKEN_SCOPE=${DEFAULT_TOKEN_SCOPE} (or unset it)`;

@@ -1,4 +1,4 @@
-import { redactText } from "@copilot-byok/core";
+import { REDACTED, redactText } from "@copilot-byok/core";
 import type { ProviderConfig } from "@github/copilot-sdk";
 
 /** The outcome of one minimal model request. */
@@ -28,18 +28,27 @@ export interface ProbeOptions {
 
 const ROLE = "Cognitive Services OpenAI User";
 
-/** Sends one minimal model request the way the Copilot runtime would, and turns failures into advice. */
+/**
+ * Sends one minimal model request the way the Copilot runtime would, and turns failures into advice.
+ * The credential it sends (API key, bearer token) is masked wherever it shows in the result, e.g. a
+ * provider answering "Incorrect API key provided: <key>".
+ */
 export async function probeProvider(config: ProviderConfig, options: ProbeOptions): Promise<ProbeResult> {
   const started = Date.now();
   const type = config.type ?? "openai";
   const wireApi = config.wireApi ?? "completions";
+  /** Every secret this probe has or sends; the bearer token provider's token is added once fetched. */
+  const sent = [config.apiKey, config.bearerToken].filter((s): s is string => typeof s === "string");
   if (type === "anthropic") {
-    return {
-      ok: false,
-      url: config.baseUrl,
-      advice: "--probe supports openai and azure providers only",
-      durationMs: 0,
-    };
+    return scrubResult(
+      {
+        ok: false,
+        url: config.baseUrl,
+        advice: "--probe supports openai and azure providers only",
+        durationMs: 0,
+      },
+      sent,
+    );
   }
   const path = wireApi === "responses" ? "responses" : "chat/completions";
   const base =
@@ -57,7 +66,7 @@ export async function probeProvider(config: ProviderConfig, options: ProbeOption
   if (options.signal?.aborted) onCallerAbort();
   const signal = controller.signal;
   try {
-    return await probe(config, options, type, wireApi, url, signal, started);
+    return scrubResult(await probe(config, options, type, wireApi, url, signal, started, sent), sent);
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener("abort", onCallerAbort);
@@ -72,10 +81,12 @@ async function probe(
   url: string,
   signal: AbortSignal,
   started: number,
+  sent: string[],
 ): Promise<ProbeResult> {
   let credential: Credential;
   try {
     credential = await credentialHeaders(config, type);
+    if (credential.secret) sent.push(credential.secret);
   } catch (error) {
     return {
       ok: false,
@@ -115,7 +126,8 @@ async function probe(
   const durationMs = Date.now() - started;
   if (response.ok) return { ok: true, url, status: response.status, durationMs };
 
-  const message = redactText(errorMessage(text) ?? response.statusText);
+  // Masked before errorMessage shortens a non-JSON body, so no part of a secret survives the cut.
+  const message = redactText(errorMessage(redactSecrets(text, sent)) ?? response.statusText);
   const retryAfterSeconds = retryAfter(response.headers);
   return {
     ok: false,
@@ -137,6 +149,8 @@ async function probe(
 interface Credential {
   kind: "bearer" | "key";
   headers: Record<string, string>;
+  /** The key or token the headers carry. */
+  secret?: string;
 }
 
 async function credentialHeaders(config: ProviderConfig, type: string): Promise<Credential> {
@@ -145,14 +159,17 @@ async function credentialHeaders(config: ProviderConfig, type: string): Promise<
       providerName: "default",
       sessionId: "copilot-byok-doctor",
     });
-    return { kind: "bearer", headers: { authorization: `Bearer ${token}` } };
+    return { kind: "bearer", headers: { authorization: `Bearer ${token}` }, secret: token };
   }
-  if (config.bearerToken)
-    return { kind: "bearer", headers: { authorization: `Bearer ${config.bearerToken}` } };
+  if (config.bearerToken) {
+    const token = config.bearerToken;
+    return { kind: "bearer", headers: { authorization: `Bearer ${token}` }, secret: token };
+  }
   if (config.apiKey) {
+    const key = config.apiKey;
     return type === "azure"
-      ? { kind: "key", headers: { "api-key": config.apiKey } }
-      : { kind: "key", headers: { authorization: `Bearer ${config.apiKey}` } };
+      ? { kind: "key", headers: { "api-key": key }, secret: key }
+      : { kind: "key", headers: { authorization: `Bearer ${key}` }, secret: key };
   }
   return { kind: "key", headers: {} };
 }
@@ -182,6 +199,28 @@ function advise(
         ? "the provider failed: retry later, check the service health"
         : `unexpected HTTP ${status}`;
   }
+}
+
+/** Replaces every occurrence of each secret (as is and URL-encoded) in `text` with `[REDACTED]`. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  const forms = secrets
+    .flatMap((secret) => [secret, encodeURIComponent(secret)])
+    .filter((form) => form.length > 0)
+    .sort((a, b) => b.length - a.length);
+  let result = text;
+  for (const form of forms) result = result.split(form).join(REDACTED);
+  return result;
+}
+
+/** The result with the sent secrets masked in every text it holds, and redactText applied to them. */
+function scrubResult(result: ProbeResult, secrets: readonly string[]): ProbeResult {
+  const hide = (text: string) => redactText(redactSecrets(text, secrets));
+  return {
+    ...result,
+    url: redactSecrets(result.url, secrets),
+    ...(result.message !== undefined ? { message: hide(result.message) } : {}),
+    ...(result.advice !== undefined ? { advice: hide(result.advice) } : {}),
+  };
 }
 
 function errorMessage(text: string): string | undefined {

@@ -1,4 +1,5 @@
 import { inspect } from "node:util";
+import { ConfigurationError, type ProviderConfigSourceModule } from "@copilot-byok/core";
 import { type AzureEmulators, startAzureEmulators } from "@copilot-byok/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { formatDoctorReport } from "./formatDoctorReport.js";
@@ -141,6 +142,35 @@ describe("runDoctor", () => {
     expect(report.probe?.status).toBe(401);
     expect(report.probe?.advice).toContain("the key was rejected");
     expectNoSecret(report);
+  });
+
+  it("a missing key file is a problem, not a failure: the ConfigurationError's problems are listed", async () => {
+    const report = await runDoctor({
+      env: {
+        COPILOT_PROVIDER_BASE_URL: "https://res.openai.azure.com/openai/v1/",
+        COPILOT_PROVIDER_API_KEY_FILE: "/run/secrets/copilot-byok-doctor-missing-key",
+      },
+    });
+    expect(report.healthy).toBe(false);
+    expect(report.mode).toBe("static-key");
+    expect(report.problems.join("\n")).toMatch(/does not exist/);
+    expect(report.problems.join("\n")).not.toContain("ConfigurationError");
+  });
+
+  it("a plug-in whose create() throws a ConfigurationError: each of its problems is a doctor problem", async () => {
+    const broken: ProviderConfigSourceModule = {
+      mode: "broken",
+      detect: () => ({ applicable: true, reasons: ["always"] }),
+      create: () => {
+        throw new ConfigurationError(["first problem", "second problem"]);
+      },
+    };
+    const report = await runDoctor({
+      env: { COPILOT_PROVIDER_AUTH: "broken" },
+      modules: [broken],
+    });
+    expect(report).toMatchObject({ healthy: false, mode: "broken" });
+    expect(report.problems).toEqual(["first problem", "second problem"]);
   });
 
   it("probe: a hanging endpoint is bounded by the timeout", async () => {

@@ -7,9 +7,11 @@ import {
   DEFAULT_TOKEN_SCOPE,
   type Env,
   type Logger,
+  type ProviderConfigSource,
   type ProviderConfigSourceModule,
   readProviderEnv,
   redactText,
+  redactUrl,
   type SourceDescription,
   selectProviderConfigSource,
   silentLogger,
@@ -61,7 +63,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const report: DoctorReport = { healthy: false, reasons: [], problems: [], warnings: [] };
   const settings = readProviderEnv(env).settings;
   report.provider = {
-    ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}),
+    // Shown through redactUrl: a base URL's query may hold a key (`?subscription-key=`, a SAS `sig`).
+    ...(settings.baseUrl ? { baseUrl: redactUrl(settings.baseUrl) } : {}),
     type: settings.type,
     wireApi: settings.wireApi,
     ...(settings.modelId ? { model: settings.modelId } : {}),
@@ -78,7 +81,15 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   report.mode = selection.mode;
   report.reasons.push(...selection.reasons);
 
-  const source = selection.module.create({ env, selection, logger: options.logger ?? silentLogger });
+  // create() checks the module's own settings (e.g. a key file that does not exist): a ConfigurationError's
+  // problems are the doctor's problems, like selection's.
+  let source: ProviderConfigSource;
+  try {
+    source = selection.module.create({ env, selection, logger: options.logger ?? silentLogger });
+  } catch (error) {
+    report.problems.push(...problemsOf(error));
+    return report;
+  }
   let answeredBy: string | undefined;
   try {
     const signal = AbortSignal.timeout(timeoutMs);
@@ -144,13 +155,14 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
           `--probe needs a model: set ${COPILOT_PROVIDER_MODEL_ID} or COPILOT_PROVIDER_WIRE_MODEL`,
         );
       } else {
-        report.probe = await probeProvider(config, {
+        const probe = await probeProvider(config, {
           model,
           timeoutMs,
           ...(report.token?.objectId ? { objectId: report.token.objectId } : {}),
           ...(report.token?.audience ? { audience: report.token.audience } : {}),
           credentialKind: report.token ? "token" : "key",
         });
+        report.probe = { ...probe, url: redactUrl(probe.url) };
         if (!report.probe.ok) {
           report.problems.push(
             `probe ${report.probe.status ? `HTTP ${report.probe.status}` : "failed"}: ${report.probe.advice ?? report.probe.message ?? "unknown"}`,

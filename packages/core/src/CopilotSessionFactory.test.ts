@@ -79,6 +79,71 @@ describe("CopilotSessionFactory", () => {
     });
   });
 
+  it.each([
+    [{ apiKey: CANARY_KEY }],
+    [{ bearerToken: CANARY_KEY }],
+    [{ bearerTokenProvider: async () => CANARY_KEY }],
+    [{ headers: { "Ocp-Apim-Subscription-Key": CANARY_KEY } }],
+  ])("refuses a plug-in config that sends %o over http:// to a non-loopback host", async (credential) => {
+    for (const baseUrl of [
+      "http://gateway.internal/openai/v1/?code=canary-query",
+      "http://10.0.0.5:8080/v1",
+      "http://127.0.0.1.nip.io/v1",
+    ]) {
+      const { client, factory } = setup({}, { type: "openai", baseUrl, ...credential });
+      const created = await factory.createSession({ model: "m" }).catch((e: unknown) => e);
+      const resumed = await factory.resumeSession("abc", {}).catch((e: unknown) => e);
+      for (const error of [created, resumed]) {
+        expect(error).toBeInstanceOf(ConfigurationError);
+        expect((error as ConfigurationError).code).toBe("COPILOT_BYOK_CONFIGURATION");
+        const message = (error as ConfigurationError).message;
+        expect(message).toContain('the provider config of source "static-key" carries');
+        expect(message).toContain("would cross the network in clear");
+        expect(message).toContain("https://");
+        expect(message).not.toContain(CANARY_KEY);
+        expect(message).not.toContain("canary-query");
+      }
+      expect(client.created).toHaveLength(0);
+      expect(client.resumed).toHaveLength(0);
+    }
+  });
+
+  it("lists the plaintext problem and the missing model together", async () => {
+    const { factory } = setup({}, { baseUrl: "http://gateway.internal/", apiKey: CANARY_KEY });
+    const error = (await factory.createSession({}).catch((e: unknown) => e)) as ConfigurationError;
+    expect(error.problems).toHaveLength(2);
+    expect(error.problems[0]).toContain("http://gateway.internal/: keys and bearer tokens");
+    expect(error.problems[1]).toContain("no model for the session");
+  });
+
+  it("refuses a credential for a base URL that is not a URL or not http(s), without showing it", async () => {
+    for (const baseUrl of ["not a url canary-value", "ftp://r.example/", ""]) {
+      const { client, factory } = setup({}, { baseUrl, apiKey: CANARY_KEY });
+      const error = await factory.createSession({ model: "m" }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(String(error)).not.toContain("canary-value");
+      expect(String(error)).not.toContain(CANARY_KEY);
+      expect(client.created).toHaveLength(0);
+    }
+  });
+
+  it("accepts https://, http:// on loopback hosts, and http:// without a credential", async () => {
+    for (const config of [
+      { baseUrl: "https://r.example/openai/v1/", apiKey: CANARY_KEY },
+      { baseUrl: "http://127.0.0.1:8080/v1", apiKey: CANARY_KEY },
+      { baseUrl: "http://localhost:11434/v1", bearerToken: CANARY_KEY },
+      { baseUrl: "http://[::1]:8080/v1", bearerTokenProvider: async () => CANARY_KEY },
+      { baseUrl: "http://ollama.internal:11434/v1" },
+      { baseUrl: "http://ollama.internal:11434/v1", headers: { "x-trace": "1" } },
+    ]) {
+      const { client, factory } = setup({}, config);
+      await factory.createSession({ model: "m" });
+      await factory.resumeSession("abc", {});
+      expect(client.created).toHaveLength(1);
+      expect(client.resumed).toHaveLength(1);
+    }
+  });
+
   it("describes its source without secrets", () => {
     const { factory } = setup();
     expect(JSON.stringify(factory.describe())).not.toContain(CANARY_KEY);

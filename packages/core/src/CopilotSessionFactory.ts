@@ -1,8 +1,16 @@
 import "reflect-metadata";
-import type { CopilotClient, CopilotSession, ResumeSessionConfig, SessionConfig } from "@github/copilot-sdk";
+import type {
+  CopilotClient,
+  CopilotSession,
+  ProviderConfig,
+  ResumeSessionConfig,
+  SessionConfig,
+} from "@github/copilot-sdk";
 import { inject, injectable } from "tsyringe";
 import { ConfigurationError } from "./ConfigurationError.js";
 import { COPILOT_PROVIDER_MODEL_ID } from "./envNames.js";
+import { isLoopbackHost } from "./isLoopbackHost.js";
+import { isSecretKey } from "./redact.js";
 import { COPILOT_BYOK_ENV, COPILOT_CLIENT, PROVIDER_CONFIG_SOURCE } from "./tokens.js";
 import type { Env, ProviderConfigSource, SourceDescription } from "./types.js";
 
@@ -41,11 +49,13 @@ export class CopilotSessionFactory {
     rejectProvider(config);
     const provider = await this.source.getProviderConfig(options.signal ? { signal: options.signal } : {});
     const model = config.model?.trim() || this.env[COPILOT_PROVIDER_MODEL_ID]?.trim() || provider.modelId;
+    const problems = plaintextProblems(provider, this.source.mode);
     if (!model) {
-      throw new ConfigurationError([
+      problems.push(
         `no model for the session: pass { model } to createSession or set ${COPILOT_PROVIDER_MODEL_ID}`,
-      ]);
+      );
     }
+    if (problems.length > 0 || !model) throw new ConfigurationError(problems);
     return this.client.createSession({ ...config, model, provider });
   }
 
@@ -57,6 +67,8 @@ export class CopilotSessionFactory {
   ): Promise<CopilotSession> {
     rejectProvider(config);
     const provider = await this.source.getProviderConfig(options.signal ? { signal: options.signal } : {});
+    const problems = plaintextProblems(provider, this.source.mode);
+    if (problems.length > 0) throw new ConfigurationError(problems);
     return this.client.resumeSession(sessionId, { ...config, provider });
   }
 
@@ -72,4 +84,43 @@ function rejectProvider(config: object): void {
       "createSession got a provider: copilot-byok fills provider from the selected source; remove it from the session config",
     ]);
   }
+}
+
+/**
+ * The plaintext guard of the built-in sources (see `resolveBaseUrl`), applied to every provider config the
+ * factory gets, a plug-in source's too: a config that carries a credential (`apiKey`, `bearerToken`,
+ * `bearerTokenProvider`, or a secret-named header) must go to an `https://` base URL, or to `http://` on a
+ * loopback host only. Never shows the URL's user info, query or fragment, nor a credential.
+ */
+function plaintextProblems(provider: ProviderConfig, mode: string): string[] {
+  const headers = provider.headers ?? {};
+  const credentials = [
+    ...(provider.apiKey ? ["apiKey"] : []),
+    ...(provider.bearerToken ? ["bearerToken"] : []),
+    ...(provider.bearerTokenProvider ? ["bearerTokenProvider"] : []),
+    ...Object.keys(headers)
+      .filter((name) => isSecretKey(name) && headers[name])
+      .map((name) => `the ${name} header`),
+  ];
+  if (credentials.length === 0) return [];
+  const what = `the provider config of source "${String(mode)}" carries ${credentials.join(", ")}`;
+  const raw = typeof provider.baseUrl === "string" ? provider.baseUrl.trim() : "";
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return [
+      `${what} but its baseUrl is not a valid absolute URL (value of ${raw.length} characters not shown): expected an https:// URL`,
+    ];
+  }
+  if (url.protocol === "https:") return [];
+  if (url.protocol === "http:") {
+    if (isLoopbackHost(url.hostname)) return [];
+    return [
+      `${what} for http://${url.host}${url.pathname}: keys and bearer tokens would cross the network in clear; the source must use https:// (http:// is accepted only for localhost, 127.0.0.0/8 and ::1)`,
+    ];
+  }
+  return [
+    `${what} for a ${url.protocol}// URL: the source must use https:// (or http:// for a loopback host)`,
+  ];
 }

@@ -50,12 +50,55 @@ const SHARED_TEXT_VARIABLES = [
   COPILOT_PROVIDER_TOKEN_SCOPE,
 ] as const;
 
-/** Shows a value from the environment only when it is short and plainly a name; otherwise only its length. */
-export function showValue(value: string): string {
+/**
+ * Shows a value from the environment (quoted) only when it cannot be a pasted key: a near miss of one of
+ * the `accepted` values (a case, whitespace or separator difference, an edit distance of at most 2, or the
+ * start of an accepted value), or a plain word of at most 24 letters in one case, without digits (e.g.
+ * `"gemini"`, `"managed"`). Anything else, e.g. `sk-test-51d0c9a4`, is reported by its length only:
+ * `a value of N characters (not shown)`. Callers list the accepted values next to it.
+ */
+export function showValue(value: string, accepted: readonly string[] = []): string {
   const v = value.trim();
-  return /^[A-Za-z][A-Za-z0-9._-]{0,23}$/.test(v)
-    ? `"${v}"`
-    : `a value of ${value.length} characters (not shown)`;
+  const shown =
+    /^[A-Za-z][A-Za-z0-9._-]{0,23}$/.test(v) && (isPlainWord(v) || accepted.some((a) => isNearMiss(v, a)));
+  return shown ? `"${v}"` : `a value of ${value.length} characters (not shown)`;
+}
+
+/** Lowercase or uppercase letters, words joined by `-`, `_` or `.`; no digits. */
+function isPlainWord(v: string): boolean {
+  return /^[a-z]+(?:[._-][a-z]+)*$/.test(v) || /^[A-Z]+(?:[._-][A-Z]+)*$/.test(v);
+}
+
+function isNearMiss(value: string, accepted: string): boolean {
+  const norm = (s: string) =>
+    s
+      .trim()
+      .toLowerCase()
+      .replace(/[\s._]+/g, "-");
+  const v = norm(value);
+  const a = norm(accepted);
+  if (v === a || v.replace(/-/g, "") === a.replace(/-/g, "")) return true;
+  if (v.length >= 3 && a.startsWith(v)) return true;
+  const allowed = Math.min(2, Math.floor(a.length / 3));
+  return Math.abs(v.length - a.length) <= allowed && editDistance(v, a) <= allowed;
+}
+
+/** Levenshtein distance (both strings are short: at most 24 characters here). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + cost,
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
 }
 
 /** Whether a variable is set to something other than whitespace. */
@@ -145,7 +188,9 @@ function readChoice<T extends string>(
   if (raw === undefined || raw.trim() === "") return fallback;
   const value = raw.trim();
   if ((accepted as readonly string[]).includes(value)) return value as T;
-  problems.push(`${name} has ${showValue(raw)}, which is not accepted: use one of ${accepted.join(", ")}`);
+  problems.push(
+    `${name} has ${showValue(raw, accepted)}, which is not accepted: use one of ${accepted.join(", ")}`,
+  );
   return fallback;
 }
 

@@ -82,7 +82,7 @@ describe("redact", () => {
     expect(JSON.stringify(out)).not.toContain(CANARY_KEY);
     expect((out.a as Record<string, unknown>).self).toBe("[Circular]");
     expect(out.when).toBe("1970-01-01T00:00:00.000Z");
-    expect(out.url).toBe("https://h.example/p?sig=%5BREDACTED%5D&x=1");
+    expect(out.url).toBe("https://h.example/p?sig=[REDACTED]&x=[REDACTED]");
     expect(JSON.stringify(out.deep)).toContain("[Object]");
   });
 
@@ -111,9 +111,34 @@ describe("redact", () => {
 
   it("redacts URLs", () => {
     expect(redactUrl("https://a:b@h.example/x?api-key=s&q=1")).toBe(
-      "https://h.example/x?api-key=%5BREDACTED%5D&q=1",
+      "https://h.example/x?api-key=[REDACTED]&q=[REDACTED]",
     );
     expect(redactUrl("not a url")).toBe(REDACTED);
+  });
+
+  it.each([
+    [
+      "https://gw.example/openai/v1/?subscription-key=canary-1234",
+      "https://gw.example/openai/v1/?subscription-key=[REDACTED]",
+    ],
+    ["https://f.example/api?code=canary-1234&x=", "https://f.example/api?code=[REDACTED]&x=[REDACTED]"],
+    ["https://r.example/#access_token=canary-1234", "https://r.example/#[REDACTED]"],
+    ["https://r.example/?canary-1234", "https://r.example/?[REDACTED]"],
+    [
+      "https://r.example/?canary%2D1234%2Dwith%2Dlong%2Dname%2Dover%2Dforty%2Dchars=1",
+      "https://r.example/?[REDACTED]",
+    ],
+    ["https://user:canary-1234@r.example:8443/p", "https://r.example:8443/p"],
+    ["https://canary-1234@r.example/p?", "https://r.example/p"],
+    ["http://127.0.0.1:8080/openai/v1/", "http://127.0.0.1:8080/openai/v1/"],
+  ])("redactUrl(%s) keeps origin and path only: %s", (input, expected) => {
+    expect(redactUrl(input)).toBe(expected);
+    expect(redactUrl(new URL(input))).toBe(expected);
+  });
+
+  it("gives back a string URL with nothing to hide unchanged", () => {
+    expect(redactUrl("https://r.services.ai.azure.com")).toBe("https://r.services.ai.azure.com");
+    expect(redactUrl(new URL("https://r.services.ai.azure.com"))).toBe("https://r.services.ai.azure.com/");
   });
 });
 

@@ -94,7 +94,16 @@ function redactError(error: Error, seen: WeakSet<object>, depth: number) {
   return out;
 }
 
-/** A URL without user info, and with secret-looking query parameters masked. */
+/** A query parameter name shown by {@link redactUrl}: a plain name, not something that could be a key. */
+const QUERY_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,39}$/;
+
+/**
+ * A URL fit for messages and logs: scheme, host and path are kept; user info is dropped; every query value
+ * and the fragment become `[REDACTED]` (`?api-version=[REDACTED]&subscription-key=[REDACTED]#[REDACTED]`),
+ * since an API Management subscription key, a SAS signature, an Azure Functions `code` or an OAuth
+ * fragment may hide under any name. A parameter without a value, or whose name is not a plain name, is
+ * masked whole. A string with nothing to hide comes back unchanged. Not a URL: `[REDACTED]`.
+ */
 export function redactUrl(url: URL | string): string {
   let parsed: URL;
   try {
@@ -102,14 +111,31 @@ export function redactUrl(url: URL | string): string {
   } catch {
     return REDACTED;
   }
-  if (parsed.username || parsed.password) {
-    parsed.username = "";
-    parsed.password = "";
+  const query = parsed.search.slice(1);
+  const hasFragment = parsed.hash.length > 1;
+  // Nothing to hide: a string comes back as given (no normalization, e.g. no trailing slash added).
+  if (typeof url === "string" && !parsed.username && !parsed.password && !query && !hasFragment) return url;
+  parsed.username = "";
+  parsed.password = "";
+  parsed.search = "";
+  parsed.hash = "";
+  const params = query
+    .split("&")
+    .filter((part) => part !== "")
+    .map((part) => {
+      const eq = part.indexOf("=");
+      const name = eq < 0 ? "" : safeDecode(part.slice(0, eq));
+      return QUERY_NAME.test(name) ? `${name}=${REDACTED}` : REDACTED;
+    });
+  return `${parsed.href}${params.length > 0 ? `?${params.join("&")}` : ""}${hasFragment ? `#${REDACTED}` : ""}`;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, " "));
+  } catch {
+    return "";
   }
-  for (const name of [...parsed.searchParams.keys()]) {
-    if (isSecretKey(name)) parsed.searchParams.set(name, REDACTED);
-  }
-  return parsed.href;
 }
 
 function isHeadersLike(value: object): value is { entries(): IterableIterator<[string, string]> } {

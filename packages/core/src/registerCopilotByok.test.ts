@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { inspect } from "node:util";
 import { CopilotClient } from "@github/copilot-sdk";
 import { inject, injectable, instanceCachingFactory, container as rootContainer } from "tsyringe";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -175,6 +176,45 @@ describe("registerCopilotByok", () => {
     expect((error as ConfigurationError).problems).toHaveLength(3); // mode, type, and the endpoint every mode needs
     expect(String((error as Error).message)).not.toContain(CANARY_KEY);
     expect(app.isRegistered(PROVIDER_CONFIG_SOURCE)).toBe(false);
+  });
+
+  it("registers an environment that renders without its values, while reads are unchanged", () => {
+    const app = rootContainer.createChildContainer();
+    const queryKey = "canary-query-key-0a1b2c3d";
+    registerCopilotByok(app, {
+      env: { ...KEY_ENV, AZURE_CLIENT_SECRET: CANARY_KEY, DATABASE_URL: `https://db.example/?k=${queryKey}` },
+      modules: [keyLikeModule(), identityLikeModule()],
+      client: new FakeCopilotClient().asClient(),
+    });
+    const env = app.resolve(COPILOT_BYOK_ENV);
+    expect(env.COPILOT_PROVIDER_API_KEY).toBe(CANARY_KEY);
+    expect({ ...env }).toEqual({
+      ...KEY_ENV,
+      AZURE_CLIENT_SECRET: CANARY_KEY,
+      DATABASE_URL: `https://db.example/?k=${queryKey}`,
+    });
+    expect(Object.isFrozen(env)).toBe(true);
+    const texts = [
+      inspect(env),
+      JSON.stringify(env),
+      inspect(app, { depth: 10 }),
+      `${JSON.stringify({ env })}`,
+    ];
+    for (const text of texts) {
+      expect(text).not.toContain(CANARY_KEY);
+      expect(text).not.toContain(queryKey);
+    }
+    expect(JSON.parse(JSON.stringify(env))).toEqual({
+      variables: [
+        "AZURE_AI_FOUNDRY_RESOURCE_URL",
+        "AZURE_CLIENT_SECRET",
+        "COPILOT_PROVIDER_API_KEY",
+        "COPILOT_PROVIDER_MODEL_ID",
+        "DATABASE_URL",
+      ],
+      values: "not shown",
+    });
+    expect(inspect(env)).toMatch(/^CopilotByokEnv /);
   });
 
   it("snapshots process.env by default", () => {

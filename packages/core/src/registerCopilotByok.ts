@@ -3,6 +3,7 @@ import { CopilotClient, type CopilotClientOptions } from "@github/copilot-sdk";
 import { type DependencyContainer, instanceCachingFactory } from "tsyringe";
 import { CopilotSessionFactory } from "./CopilotSessionFactory.js";
 import { type Logger, silentLogger } from "./Logger.js";
+import { withSafeRendering } from "./safeRendering.js";
 import { selectProviderConfigSource } from "./selectProviderConfigSource.js";
 import {
   COPILOT_BYOK_ENV,
@@ -41,7 +42,7 @@ export function registerCopilotByok(
   container: DependencyContainer,
   options: RegisterCopilotByokOptions,
 ): Selection {
-  const env: Env = Object.freeze({ ...(options.env ?? process.env) });
+  const env: Env = Object.freeze(safeEnvSnapshot(options.env ?? process.env));
   const selection = selectProviderConfigSource(env, options.modules);
   const logger = options.logger ?? silentLogger;
   const resources = container.resolve(CopilotByokResources);
@@ -68,6 +69,20 @@ export function registerCopilotByok(
     ),
   });
   return selection;
+}
+
+/**
+ * A copy of `env` that renders (util.inspect, console.log, JSON.stringify, through the container too) as
+ * the names of its variables only: any value may be a secret (a key, a client secret, a key in a base URL's
+ * query, a key pasted into the wrong variable). Reads (`env[name]`, spreading, `Object.keys`) are unchanged.
+ */
+function safeEnvSnapshot(source: Env): Env {
+  const env: Env = { ...source };
+  return withSafeRendering(
+    env,
+    () => ({ variables: Object.keys(env).sort(), values: "not shown" }),
+    "CopilotByokEnv",
+  );
 }
 
 /**

@@ -77,6 +77,26 @@ describe("resolveBaseUrl", () => {
     expect(r.problems.join()).not.toContain("canary-q-987");
   });
 
+  it("refuses a query or fragment on a resource URL showing origin and path only, whatever the names", () => {
+    for (const value of [
+      "https://my-func.azurewebsites.net/api/openai?code=canary-code-4711",
+      "https://r.openai.azure.com/#access_token=canary-code-4711",
+      "https://r.openai.azure.com/?canary-code-4711",
+    ]) {
+      const r = resolveBaseUrl(AZURE_OPENAI_ENDPOINT, value);
+      expect(r.baseUrl).toBeUndefined();
+      expect(r.problems).toHaveLength(1);
+      expect(r.problems[0]).toContain(
+        "AZURE_OPENAI_ENDPOINT is a resource URL and must not have a query or fragment",
+      );
+      expect(r.problems[0]).toMatch(/\(query\/fragment of \d+ characters not shown\)/);
+      expect(r.problems[0]).not.toContain("canary-code");
+    }
+    expect(
+      resolveBaseUrl(AZURE_OPENAI_ENDPOINT, "https://f.example/api/openai?code=x").problems[0],
+    ).toContain("https://f.example/api/openai (query/fragment of 7 characters not shown)");
+  });
+
   it("gives the resource root for type azure (the runtime appends /openai/v1/ itself)", () => {
     for (const input of [
       "https://r.openai.azure.com",

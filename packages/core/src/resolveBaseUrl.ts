@@ -48,7 +48,11 @@ export function resolveBaseUrl(
     problems.push(`${name} must not carry user info (credentials) in the URL: ${redactUrl(url)}`);
   }
   if (variable !== COPILOT_PROVIDER_BASE_URL && (url.search || url.hash)) {
-    problems.push(`${name} is a resource URL and must not have a query or fragment: ${redactUrl(url)}`);
+    // Origin and path only: a query or fragment may hold a key (`?code=<function key>`, `#access_token=…`).
+    const hidden = url.search.length + url.hash.length;
+    problems.push(
+      `${name} is a resource URL and must not have a query or fragment: ${url.protocol}//${url.host}${url.pathname} (query/fragment of ${hidden} characters not shown); remove them`,
+    );
   }
   if (problems.length > 0) return { problems };
   if (variable === COPILOT_PROVIDER_BASE_URL) return { baseUrl: trimmed, problems: [] };

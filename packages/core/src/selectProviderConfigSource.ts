@@ -37,7 +37,8 @@ export function selectProviderConfigSource(
 
   const raw = env[COPILOT_PROVIDER_AUTH];
   const requested = raw === undefined || raw.trim() === "" ? AUTO_MODE : raw.trim();
-  const accepted = [AUTO_MODE, ...modes].join(", ");
+  const acceptedModes = [AUTO_MODE, ...modes];
+  const accepted = acceptedModes.join(", ");
 
   const detections = modules.map((module) => ({ module, detection: safeDetect(module, env, problems) }));
 
@@ -51,7 +52,7 @@ export function selectProviderConfigSource(
       problems.push(
         hint
           ? `${COPILOT_PROVIDER_AUTH}=${requested} but no module for that mode is registered: pass ${hint} in modules (registered: ${accepted})`
-          : `${COPILOT_PROVIDER_AUTH} has ${showValue(raw ?? "")}, which is not a registered mode: use one of ${accepted}`,
+          : `${COPILOT_PROVIDER_AUTH} has ${showValue(raw ?? "", acceptedModes)}, which is not a registered mode: use one of ${accepted}`,
       );
     } else {
       reasons.push(`${COPILOT_PROVIDER_AUTH}=${requested} chooses ${requested}`, ...chosen.detection.reasons);

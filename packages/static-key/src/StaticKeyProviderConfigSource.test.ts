@@ -105,7 +105,9 @@ describe("StaticKeyProviderConfigSource: options", () => {
     [
       "a resource URL with a query",
       { resourceUrl: `${RESOURCE}/?x=1`, apiKey: CANARY_KEY },
-      [`resourceUrl is a resource URL and must not have a query or fragment: ${RESOURCE}/?x=1`],
+      [
+        `resourceUrl is a resource URL and must not have a query or fragment: ${RESOURCE}/ (query/fragment of 4 characters not shown); remove them`,
+      ],
     ],
   ])("rejects %s", (_, options, expected) => {
     expect(problemsOf(() => create(options))).toEqual(expected);
@@ -254,6 +256,38 @@ describe("StaticKeyProviderConfigSource: the key never shows", () => {
     expect(logger.events.length).toBeGreaterThan(0);
     expect(logger.text()).not.toContain(CANARY_KEY);
     expect(logger.text()).not.toContain(CANARY_JWT.slice(0, 20));
+  });
+});
+
+describe("StaticKeyProviderConfigSource: a key in the base URL's query", () => {
+  it("is masked in describe(), renderings and the ready log line; the base URL sent is unchanged", async () => {
+    const queryKey = "canary-query-key-1a2b3c4d";
+    const baseUrl = `https://gateway.example.com/openai/v1/?subscription-key=${queryKey}#${queryKey}`;
+    const logger = createCaptureLogger();
+    const source = create({ baseUrl, apiKey: CANARY_KEY, logger });
+    expect(source.describe().baseUrl).toBe(
+      "https://gateway.example.com/openai/v1/?subscription-key=[REDACTED]#[REDACTED]",
+    );
+    const shown = [
+      JSON.stringify(source.describe()),
+      inspect(source, { depth: 10 }),
+      JSON.stringify(source),
+      logger.text(),
+    ];
+    for (const text of shown) expect(text).not.toContain(queryKey);
+    expect((await source.getProviderConfig()).baseUrl).toBe(baseUrl);
+  });
+
+  it("shows a near miss of a choice, but not a short key pasted into it", () => {
+    const key = "sk-test-51d0c9a4e27b83f6";
+    const text = problemsOf(() =>
+      create({ baseUrl: BASE, apiKey: CANARY_KEY, type: key as never, wireApi: "Responses " as never }),
+    ).join("\n");
+    expect(text).not.toContain(key);
+    expect(text).toContain(`type has a value of ${key.length} characters (not shown)`);
+    expect(text).toContain(
+      'wireApi has "Responses", which is not accepted: use one of responses, completions',
+    );
   });
 });
 

@@ -15,6 +15,7 @@ import {
   type ProviderConfigSource,
   type ProviderType,
   readProviderEnv,
+  redactUrl,
   resolveBaseUrl,
   type SourceDescription,
   showValue,
@@ -124,7 +125,9 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
     const logger = options.logger ?? silentLogger;
     for (const name of Object.keys(options ?? {})) {
       if (!OPTION_NAMES.has(name)) {
-        problems.push(`unknown option ${showValue(name)}: accepted are ${[...OPTION_NAMES].join(", ")}`);
+        problems.push(
+          `unknown option ${showValue(name, [...OPTION_NAMES])}: accepted are ${[...OPTION_NAMES].join(", ")}`,
+        );
       }
     }
 
@@ -260,7 +263,7 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
     const watcher = this.#watcher?.describe();
     return {
       mode: this.mode,
-      baseUrl: this.#baseUrl,
+      baseUrl: redactUrl(this.#baseUrl),
       type: this.#type,
       ...(this.#type !== "anthropic" ? { wireApi: this.#wireApi } : {}),
       ...(this.#modelId !== undefined ? { modelId: this.#modelId } : {}),
@@ -315,7 +318,7 @@ function readChoice<T extends string>(
   if (value === undefined) return fallback;
   if (typeof value === "string" && (accepted as readonly string[]).includes(value)) return value as T;
   problems.push(
-    `${name} has ${showValue(String(value))}, which is not accepted: use one of ${accepted.join(", ")}`,
+    `${name} has ${showValue(String(value), accepted)}, which is not accepted: use one of ${accepted.join(", ")}`,
   );
   return fallback;
 }
