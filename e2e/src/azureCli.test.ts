@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAzureEntraModule, type TokenCacheEvent } from "@copilot-byok/azure-entra";
+import { ask, startRuntime } from "@copilot-byok/test-utils/runtime";
 import {
   type AzureEmulators,
   createFakeAzureCli,
@@ -11,7 +12,7 @@ import {
 } from "@copilot-byok/testing";
 import type { CopilotClient } from "@github/copilot-sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ask, openApp, startRuntime } from "./harness.js";
+import { openApp } from "./harness.js";
 
 // Scenario 5: the local-developer path: DefaultAzureCredential → AzureCliCredential → a fake `az` that
 // serves tokens from the managed-identity emulator. No managed identity variables are set.

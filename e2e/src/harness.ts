@@ -1,7 +1,4 @@
 import "reflect-metadata";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { azureEntraModule } from "@copilot-byok/azure-entra";
 import {
   CopilotSessionFactory,
@@ -11,34 +8,15 @@ import {
   type Selection,
 } from "@copilot-byok/core";
 import { staticKeyModule } from "@copilot-byok/static-key";
+import { startRuntime } from "@copilot-byok/test-utils/runtime";
 import {
   type AzureEmulators,
   type AzureEmulatorsOptions,
   setProcessEnv,
   startAzureEmulators,
 } from "@copilot-byok/testing";
-import { approveAll, CopilotClient, type CopilotSession } from "@github/copilot-sdk";
+import { approveAll, type CopilotClient, type CopilotSession } from "@github/copilot-sdk";
 import { container } from "tsyringe";
-
-/** The session code under test: the same function in every mode. */
-export async function ask(session: CopilotSession, prompt: string, timeoutMs = 30_000): Promise<string> {
-  const reply = await session.sendAndWait(prompt, timeoutMs);
-  return reply?.data.content ?? "";
-}
-
-/** A real CopilotClient (real runtime) in a temp home; `close()` stops it and removes the home. */
-export async function startRuntime(): Promise<{ client: CopilotClient; close(): Promise<void> }> {
-  const baseDirectory = await mkdtemp(join(tmpdir(), "copilot-byok-e2e-"));
-  const client = new CopilotClient({ useLoggedInUser: false, baseDirectory, logLevel: "none" });
-  await client.start();
-  return {
-    client,
-    close: async () => {
-      await client.stop().catch(() => []);
-      await rm(baseDirectory, { recursive: true, force: true });
-    },
-  };
-}
 
 /** An app container wired from `env` alone, and a session from its factory. */
 export async function openApp(
@@ -68,34 +46,6 @@ export async function openApp(
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits until `check()` is true, polling; fails after `timeoutMs`. */
-export async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-/**
- * Resolves at the session's next `session.idle` event (or after `timeoutMs`). A failed `sendAndWait` rejects
- * on `session.error` before the failed turn's own `session.idle` arrives; wait for it before sending again,
- * or the next `sendAndWait` may resolve on that stale idle.
- */
-export function nextIdle(session: CopilotSession, timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, timeoutMs);
-    const off = session.on((event) => {
-      if (event.type === "session.idle") done();
-    });
-    function done() {
-      clearTimeout(timer);
-      off();
-      resolve();
-    }
-  });
-}
-
 /** The emulators, `process.env` pointed at them (read by `@azure/identity` itself), and a real runtime. */
 export interface Stack {
   readonly emulators: AzureEmulators;
@@ -110,7 +60,7 @@ export async function startStack(
 ): Promise<Stack> {
   const emulators = await startAzureEmulators(options);
   const restoreEnv = setProcessEnv({ ...emulators.identity.env("app-service"), ...extraEnv });
-  const runtime = await startRuntime().catch(async (error: unknown) => {
+  const runtime = await startRuntime("copilot-byok-e2e-").catch(async (error: unknown) => {
     restoreEnv();
     await emulators.close();
     throw error;

@@ -1,6 +1,7 @@
+import { ask } from "@copilot-byok/test-utils/runtime";
 import type { AzureEmulators } from "@copilot-byok/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ask, openApp, type Stack, startStack } from "./harness.js";
+import { openApp, type Stack, startStack } from "./harness.js";
 
 // Scenario 1: one session function, unchanged, runs in static-key and azure-entra mode, chosen only by env
 // vars through registerCopilotByok, with both wire APIs, through the real runtime.

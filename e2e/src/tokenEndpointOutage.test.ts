@@ -1,7 +1,9 @@
 import { createAzureEntraModule, type TokenCacheEvent } from "@copilot-byok/azure-entra";
+import { ask, nextIdle } from "@copilot-byok/test-utils/runtime";
+import { waitFor } from "@copilot-byok/test-utils/waitFor";
 import type { AzureEmulators } from "@copilot-byok/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ask, nextIdle, openApp, type Stack, sleep, startStack, waitFor } from "./harness.js";
+import { openApp, type Stack, sleep, startStack } from "./harness.js";
 
 // Scenario 3: token endpoint down while a cached token is valid → requests keep working; down past expiry →
 // the send fails promptly with a clear error (no hang); endpoint back → works again. Both wire APIs, in lockstep.
@@ -60,11 +62,11 @@ it("serves the cached token through an outage, fails promptly past expiry, recov
       expect.stringContaining("down-window"),
     ]);
     for (const a of apps) {
-      await waitFor(
-        () => a.events.some((e) => e.type === "refresh-failed" && e.background === true),
-        5_000,
-        "a failed background refresh",
-      );
+      await waitFor(() => a.events.some((e) => e.type === "refresh-failed" && e.background === true), {
+        timeoutMs: 5_000,
+        everyMs: 50,
+        what: "a failed background refresh",
+      });
     }
     expect(await askAll("down-retrying")).toEqual([
       expect.stringContaining("down-retrying"),

@@ -1,7 +1,8 @@
 import { createAzureEntraModule, type TokenCacheEvent } from "@copilot-byok/azure-entra";
+import { ask } from "@copilot-byok/test-utils/runtime";
 import type { AzureEmulators } from "@copilot-byok/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ask, openApp, type Stack, sleep, startStack } from "./harness.js";
+import { openApp, type Stack, sleep, startStack } from "./harness.js";
 
 // Scenario 2: with 20-second tokens and a short refresh window, sessions that keep talking across several
 // token lifetimes never get a 401, and the token endpoint sees about one request per lifetime, not one per

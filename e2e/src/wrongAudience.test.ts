@@ -1,8 +1,9 @@
 import { createAzureEntraModule } from "@copilot-byok/azure-entra";
 import { ConfigurationError } from "@copilot-byok/core";
+import { ask } from "@copilot-byok/test-utils/runtime";
 import type { AzureEmulators } from "@copilot-byok/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ask, openApp, type Stack, startStack } from "./harness.js";
+import { openApp, type Stack, startStack } from "./harness.js";
 
 // Scenario 4: a scope whose audience the Foundry emulator rejects → a clear error naming the audience.
 const WRONG_SCOPE = "https://management.azure.com/.default";

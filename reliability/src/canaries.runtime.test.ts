@@ -11,18 +11,18 @@ import {
   registerCopilotByok,
 } from "@copilot-byok/core";
 import { createStaticKeyModule } from "@copilot-byok/static-key";
+import { KubernetesSecretVolume } from "@copilot-byok/test-utils/KubernetesSecretVolume";
+import { OffsetClock } from "@copilot-byok/test-utils/OffsetClock";
+import { ask, nextIdle, startRuntime } from "@copilot-byok/test-utils/runtime";
+import { credentialFailure, ScriptedCredential } from "@copilot-byok/test-utils/ScriptedCredential";
+import { createTempDir } from "@copilot-byok/test-utils/tempDir";
+import { waitFor } from "@copilot-byok/test-utils/waitFor";
 import { type FoundryEmulator, startFoundryEmulator } from "@copilot-byok/testing";
 import { approveAll, type CopilotClient, type CopilotSession } from "@github/copilot-sdk";
 import { container } from "tsyringe";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { canary, leaksIn, renderings } from "./support/canary.js";
 import { captureOutput } from "./support/captureOutput.js";
-import { OffsetClock } from "./support/clocks.js";
-import { KubernetesSecretVolume } from "./support/kubernetesSecretVolume.js";
-import { ask, nextIdle, startRuntime } from "./support/runtime.js";
-import { credentialFailure, ScriptedCredential } from "./support/scriptedCredential.js";
-import { createTempDir } from "./support/tempDir.js";
-import { waitFor } from "./support/waitFor.js";
 
 // One end-to-end canary run through the real Copilot runtime: a rotating key file and an Entra token (from an
 // injected credential), both canaries, both accepted by the Foundry emulator; a console logger; every session
@@ -38,7 +38,7 @@ let temp: Awaited<ReturnType<typeof createTempDir>>;
 
 beforeAll(async () => {
   foundry = await startFoundryEmulator({ apiKeys: () => accepted });
-  temp = await createTempDir();
+  temp = await createTempDir("reliability-");
   runtime = await startRuntime();
 });
 afterAll(async () => {

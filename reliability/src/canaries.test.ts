@@ -22,19 +22,19 @@ import {
   registerCopilotByok,
 } from "@copilot-byok/core";
 import { StaticKeyProviderConfigSource, staticKeyModule } from "@copilot-byok/static-key";
+import { createCaptureLogger, teeLogger } from "@copilot-byok/test-utils/captureLogger";
+import { KubernetesSecretVolume } from "@copilot-byok/test-utils/KubernetesSecretVolume";
+import { OffsetClock } from "@copilot-byok/test-utils/OffsetClock";
+import { credentialFailure, ScriptedCredential } from "@copilot-byok/test-utils/ScriptedCredential";
+import { createTempDir } from "@copilot-byok/test-utils/tempDir";
+import { rejectionOf, waitFor } from "@copilot-byok/test-utils/waitFor";
 import { type AzureEmulators, startAzureEmulators } from "@copilot-byok/testing";
 import type { CopilotClient, ProviderConfig } from "@github/copilot-sdk";
 import { container } from "tsyringe";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { canary, canaryJwt, leaksIn, renderings } from "./support/canary.js";
-import { createCaptureLogger, teeLogger } from "./support/captureLogger.js";
 import { captureOutput } from "./support/captureOutput.js";
-import { OffsetClock } from "./support/clocks.js";
 import { setManagedIdentityOnlyEnv } from "./support/identityEnv.js";
-import { KubernetesSecretVolume } from "./support/kubernetesSecretVolume.js";
-import { credentialFailure, ScriptedCredential } from "./support/scriptedCredential.js";
-import { createTempDir } from "./support/tempDir.js";
-import { rejectionOf, waitFor } from "./support/waitFor.js";
 
 // Canary keys and tokens (random per run) through every path that writes, renders or throws: the captured
 // console (createConsoleLogger), a capturing logger, errors (message, stack, cause chain), util.inspect,
@@ -170,7 +170,7 @@ describe("canaries: static key", () => {
   });
 
   it("a key file in a Kubernetes secret volume, rotated, with bad contents on the way", async () => {
-    const temp = await createTempDir();
+    const temp = await createTempDir("reliability-");
     try {
       const first = remember("first key", canary("file-key-1"));
       const second = remember("second key", canary("file-key-2"));
@@ -301,7 +301,7 @@ describe("canaries: doctor", () => {
   }
 
   it("static key from a variable and from a file, with --probe: report, lines, --json and CLI output", async () => {
-    const temp = await createTempDir();
+    const temp = await createTempDir("reliability-");
     try {
       remember("foundry key", FOUNDRY_KEY);
       const keyFile = join(temp.path, "api-key");

@@ -1,13 +1,18 @@
 import { inspect } from "node:util";
 import { EntraIdProviderConfigSource, type TokenCacheEvent } from "@copilot-byok/azure-entra";
 import { TOKEN_ACQUISITION_ERROR_CODE, TokenAcquisitionError } from "@copilot-byok/core";
+import { createCaptureLogger } from "@copilot-byok/test-utils/captureLogger";
+import { flush, ManualClock } from "@copilot-byok/test-utils/ManualClock";
+import { makeJwt } from "@copilot-byok/test-utils/makeJwt";
+import {
+  credentialFailure,
+  ScriptedCredential,
+  type Step,
+} from "@copilot-byok/test-utils/ScriptedCredential";
 import type { ProviderConfig } from "@github/copilot-sdk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { canary, leaksIn, renderings } from "./support/canary.js";
-import { createCaptureLogger } from "./support/captureLogger.js";
-import { flush, ManualClock } from "./support/clocks.js";
 import { INJECTED_TESTS as T } from "./support/faultRows.js";
-import { credentialFailure, makeJwt, ScriptedCredential, type Step } from "./support/scriptedCredential.js";
 
 // The fault matrix through an injected TokenCredential (any credential: a key vault, a broker, a test double)
 // in front of the token cache, on a manual clock: every delay, timeout and retry is exact.

@@ -8,19 +8,19 @@ import { ManagedIdentityCredential } from "@azure/identity";
 import { EntraIdProviderConfigSource } from "@copilot-byok/azure-entra";
 import { CopilotSessionFactory, registerCopilotByok } from "@copilot-byok/core";
 import { StaticKeyProviderConfigSource, staticKeyModule } from "@copilot-byok/static-key";
+import { KubernetesSecretVolume } from "@copilot-byok/test-utils/KubernetesSecretVolume";
+import { OffsetClock } from "@copilot-byok/test-utils/OffsetClock";
+import { ask } from "@copilot-byok/test-utils/runtime";
+import { credentialFailure, ScriptedCredential } from "@copilot-byok/test-utils/ScriptedCredential";
+import { createTempDir } from "@copilot-byok/test-utils/tempDir";
+import { waitFor } from "@copilot-byok/test-utils/waitFor";
 import { type AzureEmulators, startAzureEmulators } from "@copilot-byok/testing";
 import { approveAll, CopilotClient, type ProviderConfig } from "@github/copilot-sdk";
 import { container } from "tsyringe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canary } from "./support/canary.js";
-import { OffsetClock } from "./support/clocks.js";
 import { setManagedIdentityOnlyEnv } from "./support/identityEnv.js";
-import { KubernetesSecretVolume } from "./support/kubernetesSecretVolume.js";
 import { activeResources, addedResources, childProcesses, trackResources } from "./support/resources.js";
-import { ask } from "./support/runtime.js";
-import { credentialFailure, ScriptedCredential } from "./support/scriptedCredential.js";
-import { createTempDir } from "./support/tempDir.js";
-import { waitFor } from "./support/waitFor.js";
 
 // After dispose() (sources, containers) and client.stop() (the runtime), nothing of ours remains: no timer
 // (unref()ed ones included), no watcher, no socket, no pipe, no child process. Checked two ways: the async
@@ -94,7 +94,7 @@ describe("the leak check itself", () => {
 
 describe("no leaks after dispose()", () => {
   it("a static key source watching a Kubernetes secret volume, after rotations", async () => {
-    const temp = await createTempDir();
+    const temp = await createTempDir("reliability-");
     try {
       const volume = await KubernetesSecretVolume.create(join(temp.path, "secret"), { "api-key": KEY });
       await expectNothingLeft(async () => {

@@ -10,11 +10,11 @@ import {
   selectProviderConfigSource,
 } from "@copilot-byok/core";
 import { StaticKeyProviderConfigSource, staticKeyModule } from "@copilot-byok/static-key";
+import { ScriptedCredential } from "@copilot-byok/test-utils/ScriptedCredential";
 import type { CopilotClient, ProviderConfig } from "@github/copilot-sdk";
 import { container } from "tsyringe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { canary } from "./support/canary.js";
-import { ScriptedCredential } from "./support/scriptedCredential.js";
 
 // Plaintext guard: a key or a bearer token configured for an http:// URL whose host is not this machine is
 // refused (ConfigurationError) before any request is made: no token is asked for, no session is created, no

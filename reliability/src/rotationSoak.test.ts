@@ -6,11 +6,11 @@ import {
   KeyFileWatcher,
   StaticKeyProviderConfigSource,
 } from "@copilot-byok/static-key";
+import { createCaptureLogger } from "@copilot-byok/test-utils/captureLogger";
+import { KubernetesSecretVolume } from "@copilot-byok/test-utils/KubernetesSecretVolume";
+import { createTempDir } from "@copilot-byok/test-utils/tempDir";
 import type { ProviderConfig } from "@github/copilot-sdk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createCaptureLogger } from "./support/captureLogger.js";
-import { KubernetesSecretVolume } from "./support/kubernetesSecretVolume.js";
-import { createTempDir } from "./support/tempDir.js";
 
 // Rotation soak: 100 Kubernetes-style rotations (a new timestamped directory, the `..data` symlink swapped by
 // rename, the old directory removed, as the kubelet's AtomicWriter does) while 10,000 getProviderConfig calls

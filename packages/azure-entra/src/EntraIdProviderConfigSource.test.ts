@@ -1,10 +1,10 @@
 import { inspect } from "node:util";
 import { ConfigurationError, TokenAcquisitionError } from "@copilot-byok/core";
+import { ScriptedCredential } from "@copilot-byok/test-utils/ScriptedCredential";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
 import type { TokenCacheEvent } from "./TokenCache.js";
-import { CANARY_TOKEN } from "./test-support/jwt.js";
-import { ScriptedCredential } from "./test-support/ScriptedCredential.js";
+import { CANARY_TOKEN } from "./test-support/canary.js";
 
 const HOUR = 3_600_000;
 const FOUNDRY = "https://my-resource.services.ai.azure.com";

@@ -1,10 +1,11 @@
 import { inspect } from "node:util";
 import { ConfigurationError, type Logger, TokenAcquisitionError } from "@copilot-byok/core";
+import { ManualClock } from "@copilot-byok/test-utils/ManualClock";
+import { makeJwt } from "@copilot-byok/test-utils/makeJwt";
+import { deferred, ScriptedCredential, type Step } from "@copilot-byok/test-utils/ScriptedCredential";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { TokenCache, type TokenCacheEvent, type TokenCacheOptions } from "./TokenCache.js";
-import { CANARY_TOKEN, makeJwt } from "./test-support/jwt.js";
-import { ManualClock } from "./test-support/ManualClock.js";
-import { deferred, ScriptedCredential, type Step } from "./test-support/ScriptedCredential.js";
+import { CANARY_TOKEN } from "./test-support/canary.js";
 
 const SCOPE = "https://cognitiveservices.azure.com/.default";
 const MINUTE = 60_000;

@@ -12,12 +12,12 @@ import {
   type Selection,
   selectProviderConfigSource,
 } from "@copilot-byok/core";
+import { ScriptedCredential } from "@copilot-byok/test-utils/ScriptedCredential";
 import { container } from "tsyringe";
 import { describe, expect, it } from "vitest";
 import { azureEntraModule, createAzureEntraModule } from "./azureEntraModule.js";
 import { EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
-import { CANARY_TOKEN } from "./test-support/jwt.js";
-import { ScriptedCredential } from "./test-support/ScriptedCredential.js";
+import { CANARY_TOKEN } from "./test-support/canary.js";
 import { AZURE_TOKEN_CREDENTIAL } from "./tokens.js";
 
 const FOUNDRY = "https://my-resource.services.ai.azure.com";

@@ -1,6 +1,6 @@
+import { makeJwt } from "@copilot-byok/test-utils/makeJwt";
 import { describe, expect, it } from "vitest";
 import { describeCredentialError } from "./describeCredentialError.js";
-import { makeJwt } from "./test-support/jwt.js";
 
 class CredentialUnavailableError extends Error {
   override name = "CredentialUnavailableError";

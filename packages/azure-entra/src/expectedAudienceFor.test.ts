@@ -1,9 +1,9 @@
 import { ConfigurationError, selectProviderConfigSource } from "@copilot-byok/core";
+import { ScriptedCredential } from "@copilot-byok/test-utils/ScriptedCredential";
 import { describe, expect, it } from "vitest";
 import { azureEntraModule, createAzureEntraModule } from "./azureEntraModule.js";
 import { EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
 import { expectedAudienceFor, isScopeUri, scopeAudienceProblem } from "./expectedAudienceFor.js";
-import { ScriptedCredential } from "./test-support/ScriptedCredential.js";
 
 const MGMT = "https://management.azure.com/.default";
 

@@ -1,6 +1,6 @@
+import { makeJwt } from "@copilot-byok/test-utils/makeJwt";
 import { describe, expect, it } from "vitest";
 import { readJwtClaims } from "./readJwtClaims.js";
-import { makeJwt } from "./test-support/jwt.js";
 
 describe("readJwtClaims", () => {
   it("reads the diagnostic claims of an access token", () => {

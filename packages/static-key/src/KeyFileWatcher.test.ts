@@ -3,14 +3,14 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { inspect } from "node:util";
 import { ConfigurationError, fingerprint } from "@copilot-byok/core";
+import { createCaptureLogger } from "@copilot-byok/test-utils/captureLogger";
+import { KubernetesSecretVolume } from "@copilot-byok/test-utils/KubernetesSecretVolume";
+import { createTempDir } from "@copilot-byok/test-utils/tempDir";
+import { trackAsyncResources } from "@copilot-byok/test-utils/trackAsyncResources";
+import { waitFor } from "@copilot-byok/test-utils/waitFor";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { KeyFileWatcher } from "./KeyFileWatcher.js";
 import { CANARY_JWT, CANARY_KEY } from "./test-support/canary.js";
-import { createCaptureLogger } from "./test-support/captureLogger.js";
-import { KubernetesSecretVolume } from "./test-support/kubernetesSecretVolume.js";
-import { createTempDir } from "./test-support/tempDir.js";
-import { trackAsyncResources } from "./test-support/trackAsyncResources.js";
-import { waitFor } from "./test-support/waitFor.js";
 
 const POLL_MS = 50;
 const NEXT_KEY = "next-static-key-9c8b7a6d5e4f3a2b1c0d9e8f";
@@ -24,7 +24,7 @@ const open = (options: ConstructorParameters<typeof KeyFileWatcher>[0]) => {
 };
 
 beforeEach(async () => {
-  temp = await createTempDir();
+  temp = await createTempDir("static-key-");
 });
 afterEach(async () => {
   for (const w of watchers.splice(0)) w.dispose();

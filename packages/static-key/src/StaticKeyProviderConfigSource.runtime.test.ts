@@ -1,12 +1,12 @@
 import { join } from "node:path";
 import { CopilotSessionFactory, fingerprint } from "@copilot-byok/core";
+import { KubernetesSecretVolume } from "@copilot-byok/test-utils/KubernetesSecretVolume";
+import { createTempDir } from "@copilot-byok/test-utils/tempDir";
+import { waitFor } from "@copilot-byok/test-utils/waitFor";
 import { approveAll, CopilotClient } from "@github/copilot-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StaticKeyProviderConfigSource } from "./StaticKeyProviderConfigSource.js";
-import { KubernetesSecretVolume } from "./test-support/kubernetesSecretVolume.js";
 import { type RecordedRequest, startRecordingProvider } from "./test-support/recordingProvider.js";
-import { createTempDir } from "./test-support/tempDir.js";
-import { waitFor } from "./test-support/waitFor.js";
 
 // The real Copilot runtime (bundled with @github/copilot-sdk), offline, against a recording provider on
 // 127.0.0.1: which header carries the key for each provider type, and whether a rotated key file

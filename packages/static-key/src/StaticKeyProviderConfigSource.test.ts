@@ -4,6 +4,11 @@ import { join, relative } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { inspect } from "node:util";
 import { ConfigurationError, CopilotByokError, fingerprint } from "@copilot-byok/core";
+import { createCaptureLogger } from "@copilot-byok/test-utils/captureLogger";
+import { KubernetesSecretVolume } from "@copilot-byok/test-utils/KubernetesSecretVolume";
+import { createTempDir } from "@copilot-byok/test-utils/tempDir";
+import { trackAsyncResources } from "@copilot-byok/test-utils/trackAsyncResources";
+import { waitFor } from "@copilot-byok/test-utils/waitFor";
 import type { ProviderConfig } from "@github/copilot-sdk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -11,11 +16,6 @@ import {
   type StaticKeyProviderConfigSourceOptions,
 } from "./StaticKeyProviderConfigSource.js";
 import { CANARY_JWT, CANARY_KEY } from "./test-support/canary.js";
-import { createCaptureLogger } from "./test-support/captureLogger.js";
-import { KubernetesSecretVolume } from "./test-support/kubernetesSecretVolume.js";
-import { createTempDir } from "./test-support/tempDir.js";
-import { trackAsyncResources } from "./test-support/trackAsyncResources.js";
-import { waitFor } from "./test-support/waitFor.js";
 
 const RESOURCE = "https://r.services.ai.azure.com";
 const BASE = "https://r.services.ai.azure.com/openai/v1/";
@@ -30,7 +30,7 @@ const create = (options: StaticKeyProviderConfigSourceOptions) => {
 };
 
 beforeEach(async () => {
-  temp = await createTempDir();
+  temp = await createTempDir("static-key-");
 });
 afterEach(async () => {
   for (const s of sources.splice(0)) s.dispose();

@@ -1,13 +1,13 @@
 import { symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { createTempDir } from "@copilot-byok/test-utils/tempDir";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { describeReadError, MAX_KEY_FILE_BYTES, readKeyFile, readKeyFileSync } from "./readKeyFile.js";
 import { CANARY_KEY } from "./test-support/canary.js";
-import { createTempDir } from "./test-support/tempDir.js";
 
 let temp: { path: string; remove(): Promise<void> };
 beforeEach(async () => {
-  temp = await createTempDir();
+  temp = await createTempDir("static-key-");
 });
 afterEach(async () => {
   await temp.remove();

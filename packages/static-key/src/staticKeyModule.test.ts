@@ -9,15 +9,15 @@ import {
   registerCopilotByok,
   selectProviderConfigSource,
 } from "@copilot-byok/core";
+import { createCaptureLogger } from "@copilot-byok/test-utils/captureLogger";
+import { createTempDir } from "@copilot-byok/test-utils/tempDir";
+import { waitFor } from "@copilot-byok/test-utils/waitFor";
 import type { CopilotClient } from "@github/copilot-sdk";
 import { container } from "tsyringe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { StaticKeyProviderConfigSource } from "./StaticKeyProviderConfigSource.js";
 import { createStaticKeyModule, staticKeyModule } from "./staticKeyModule.js";
 import { CANARY_KEY } from "./test-support/canary.js";
-import { createCaptureLogger } from "./test-support/captureLogger.js";
-import { createTempDir } from "./test-support/tempDir.js";
-import { waitFor } from "./test-support/waitFor.js";
 
 const FOUNDRY = { AZURE_AI_FOUNDRY_RESOURCE_URL: "https://r.services.ai.azure.com" };
 
@@ -37,7 +37,7 @@ const identityModule: ProviderConfigSourceModule = {
 
 let temp: { path: string; remove(): Promise<void> };
 beforeEach(async () => {
-  temp = await createTempDir();
+  temp = await createTempDir("static-key-");
 });
 afterEach(async () => {
   await temp.remove();

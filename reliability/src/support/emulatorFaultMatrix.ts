@@ -7,6 +7,9 @@ import {
   type TokenCacheEvent,
 } from "@copilot-byok/azure-entra";
 import { TOKEN_ACQUISITION_ERROR_CODE, TokenAcquisitionError } from "@copilot-byok/core";
+import { createCaptureLogger } from "@copilot-byok/test-utils/captureLogger";
+import { OffsetClock } from "@copilot-byok/test-utils/OffsetClock";
+import { rejectionOf, timed, waitFor } from "@copilot-byok/test-utils/waitFor";
 import {
   type ManagedIdentityEmulator,
   type ManagedIdentityProtocol,
@@ -15,11 +18,8 @@ import {
 import type { ProviderConfig } from "@github/copilot-sdk";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { canary, leaksIn, renderings } from "./canary.js";
-import { createCaptureLogger } from "./captureLogger.js";
-import { OffsetClock } from "./clocks.js";
 import { EMULATOR_TESTS as T } from "./faultRows.js";
 import { setManagedIdentityOnlyEnv } from "./identityEnv.js";
-import { rejectionOf, timed, waitFor } from "./waitFor.js";
 
 const MINUTE = 60_000;
 /** "At once": from memory, no request; generous for a loaded 2-core machine. */

@@ -1,5 +1,5 @@
-import { createHook } from "node:async_hooks";
 import { readdirSync, readFileSync } from "node:fs";
+import { trackAsyncResources } from "@copilot-byok/test-utils/trackAsyncResources";
 
 /** Async resource types that outlive a call when leaked: timers, watchers, sockets, pipes, child processes. */
 export const LEAKABLE_TYPES = [
@@ -39,9 +39,9 @@ export function addedResources(
 }
 
 /**
- * Tracks the async resources `run` creates, and those they create in turn (a timer re-armed from a timer, a
- * socket opened from a promise continuation of `run`), ref'd or not (an `unref()`ed timer or a
- * `persistent: false` watcher does not show in `getActiveResourcesInfo()`, but is still a leak).
+ * Tracks the leakable resources (`LEAKABLE_TYPES`) `run` creates, and those they create in turn (a timer re-armed
+ * from a timer, a socket opened from a promise continuation of `run`), ref'd or not (test-utils'
+ * `trackAsyncResources`), once `run` has settled.
  */
 export async function trackResources<T>(run: (alive: () => string[]) => Promise<T>): Promise<{
   readonly value: T;
@@ -49,34 +49,13 @@ export async function trackResources<T>(run: (alive: () => string[]) => Promise<
   alive(): string[];
   stop(): void;
 }> {
-  const ours = new Set<number>();
-  const live = new Map<number, string>();
-  let capturing = false;
-  const hook = createHook({
-    init(asyncId, type, triggerAsyncId) {
-      if (capturing || ours.has(triggerAsyncId)) {
-        ours.add(asyncId);
-        if ((LEAKABLE_TYPES as readonly string[]).includes(type)) live.set(asyncId, type);
-      }
-    },
-    destroy(asyncId) {
-      live.delete(asyncId);
-    },
-  });
-  const alive = () => [...live.values()].sort();
-  hook.enable();
-  capturing = true;
-  let promise: Promise<T>;
+  const leakable = (alive: (types: readonly string[]) => string[]) => () => alive(LEAKABLE_TYPES).sort();
+  const tracked = trackAsyncResources((alive) => run(leakable(alive)));
   try {
-    promise = run(alive);
-  } finally {
-    capturing = false;
-  }
-  try {
-    const value = await promise;
-    return { value, alive, stop: () => hook.disable() };
+    const value = await tracked.value;
+    return { value, alive: leakable(tracked.alive), stop: tracked.stop };
   } catch (error) {
-    hook.disable();
+    tracked.stop();
     throw error;
   }
 }

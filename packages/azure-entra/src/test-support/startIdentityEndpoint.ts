@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { makeJwt } from "./jwt.js";
+import { makeJwt } from "@copilot-byok/test-utils/makeJwt";
 
 /** A request the endpoint received. */
 export interface IdentityRequest {

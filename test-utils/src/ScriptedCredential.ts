@@ -19,6 +19,7 @@ export interface Deferred<T> {
   reject(error: unknown): void;
 }
 
+/** A promise settled from outside: script `{ deferred }` to answer a call when the test decides. */
 export function deferred<T>(): Deferred<T> {
   let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;
@@ -38,7 +39,9 @@ export interface RecordedCall {
 
 /**
  * A `TokenCredential` that answers from a script, one step per call (the last step repeats), and records
- * every call. Delays use the global `setTimeout` (fake under `vi.useFakeTimers()`).
+ * every call. `now` is the credential's (the identity endpoint's) clock. Delays use the global `setTimeout`
+ * (fake under `vi.useFakeTimers()`; the answer is computed in the timer's callback), or `sleep` when given
+ * (e.g. a manual clock's timers).
  */
 export class ScriptedCredential implements TokenCredential {
   readonly calls: RecordedCall[] = [];
@@ -47,6 +50,7 @@ export class ScriptedCredential implements TokenCredential {
   constructor(
     steps: Step[] = [],
     private readonly now: () => number = () => Date.now(),
+    private readonly sleep?: (ms: number) => Promise<void>,
   ) {
     this.steps = [...steps];
   }
@@ -82,6 +86,7 @@ export class ScriptedCredential implements TokenCredential {
         return Promise.reject(error);
       }
     }
+    if (this.sleep) return this.sleep(step.delayMs).then(run);
     return new Promise((resolve, reject) => {
       setTimeout(() => {
         try {
@@ -92,4 +97,17 @@ export class ScriptedCredential implements TokenCredential {
       }, step.delayMs);
     });
   }
+}
+
+/** An error shaped like `@azure/identity`'s failures: a name, a message, an HTTP status and a cause. */
+export function credentialFailure(
+  name: string,
+  message: string,
+  extra: { statusCode?: number; code?: string; cause?: unknown } = {},
+): Error {
+  const error = new Error(message, extra.cause === undefined ? undefined : { cause: extra.cause });
+  error.name = name;
+  if (extra.statusCode !== undefined) Object.assign(error, { statusCode: extra.statusCode });
+  if (extra.code !== undefined) Object.assign(error, { code: extra.code });
+  return error;
 }

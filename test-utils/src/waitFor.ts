@@ -3,7 +3,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 /** Polls `predicate` every `everyMs` until it holds; fails after `timeoutMs`. Returns the time waited. */
 export async function waitFor(
   predicate: () => boolean | Promise<boolean>,
-  { timeoutMs = 5_000, everyMs = 5, what = "condition" } = {},
+  {
+    timeoutMs = 5_000,
+    everyMs = 5,
+    what = "condition",
+  }: { timeoutMs?: number; everyMs?: number; what?: string } = {},
 ): Promise<number> {
   const start = performance.now();
   while (!(await predicate())) {

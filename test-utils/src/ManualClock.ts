@@ -1,7 +1,8 @@
-import type { Clock } from "../Clock.js";
-
-/** A clock moved by hand: `advance(ms)` runs due timers in order, letting promises settle between them. */
-export class ManualClock implements Clock {
+/**
+ * A clock moved by hand: `advance(ms)` runs due timers in order, letting promises settle between them.
+ * Structurally a `Clock` of `@copilot-byok/azure-entra` (not imported: that package's tests use this one).
+ */
+export class ManualClock {
   private time: number;
   private nextId = 1;
   private readonly timers = new Map<number, { at: number; callback: () => void }>();
@@ -16,7 +17,8 @@ export class ManualClock implements Clock {
 
   setTimeout(callback: () => void, ms: number): unknown {
     const id = this.nextId++;
-    this.timers.set(id, { at: this.time + Math.max(0, ms), callback });
+    // As Node does, a delay below 1 ms is 1 ms: time moves on between two timers.
+    this.timers.set(id, { at: this.time + Math.max(1, ms), callback });
     return id;
   }
 
@@ -27,6 +29,11 @@ export class ManualClock implements Clock {
   /** Number of pending timers. */
   get pending(): number {
     return this.timers.size;
+  }
+
+  /** Pending timers, in ms from now. */
+  pendingIn(): number[] {
+    return [...this.timers.values()].map((t) => t.at - this.time).sort((a, b) => a - b);
   }
 
   async advance(ms: number): Promise<void> {
@@ -46,6 +53,7 @@ export class ManualClock implements Clock {
   }
 }
 
-async function flush(): Promise<void> {
+/** Lets pending promise callbacks run. */
+export async function flush(): Promise<void> {
   for (let i = 0; i < 20; i++) await Promise.resolve();
 }
