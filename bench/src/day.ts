@@ -229,12 +229,9 @@ export const DAY_FULL: Omit<DayOptions, "log"> = {
   parallel: Math.max(1, Math.min(2, availableParallelism())),
 };
 export const DAY_SMOKE: Omit<DayOptions, "log"> = {
+  ...DAY_FULL,
   sessions: 3,
   anchorSessions: 3,
-  hours: 24,
-  latenciesMs: [0, 2000],
-  refreshWindowMs: LIKE_FOR_LIKE_REFRESH_WINDOW_MS,
-  defaultWindowRun: true,
   parallel: 1,
 };
 

@@ -4,44 +4,29 @@
 // MSAL also picks the managed identity source (and its endpoint) once per process, at the first token request:
 // the IMDS protocol is tested in a file of its own, so in a process of its own.
 import { TokenAcquisitionError } from "@copilot-byok/core";
-import {
-  type ManagedIdentityEmulator,
-  startManagedIdentityEmulator,
-  withIdentityEnv,
-} from "@copilot-byok/testing";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
 import type { TokenCacheEvent } from "./TokenCache.js";
 import { freshScope } from "./test-support/freshScope.js";
+import { useManagedIdentityEmulator } from "./test-support/useManagedIdentityEmulator.js";
 
-let emulator: ManagedIdentityEmulator;
-
-/** Only managed identity: nothing of DefaultAzureCredential's chain may look beyond 127.0.0.1. */
-const withManagedIdentityEnv = <T>(vars: Record<string, string>, run: () => Promise<T>) =>
-  withIdentityEnv({ AZURE_TOKEN_CREDENTIALS: "ManagedIdentityCredential", ...vars }, run);
-
-beforeAll(async () => {
-  emulator = await startManagedIdentityEmulator();
-});
-beforeEach(() => {
-  emulator.reset();
-});
-afterAll(async () => {
-  await emulator?.close();
-});
+const mi = useManagedIdentityEmulator();
+const { withManagedIdentityEnv } = mi;
 
 describe("EntraIdProviderConfigSource with DefaultAzureCredential and the managed-identity emulator", () => {
   it("gets a token the emulator verifies (App Service protocol), and asks once", async () => {
     const scope = freshScope();
     const source = new EntraIdProviderConfigSource({ baseUrl: "http://127.0.0.1:9/openai/v1/", scope });
-    const config = await withManagedIdentityEnv(emulator.env("app-service"), () =>
+    const config = await withManagedIdentityEnv(mi.emulator.env("app-service"), () =>
       source.getProviderConfig(),
     );
-    const verified = emulator.verifyToken(config.bearerToken as string, { audience: scope });
+    const verified = mi.emulator.verifyToken(config.bearerToken as string, { audience: scope });
     expect(verified.ok).toBe(true);
     await config.bearerTokenProvider?.({ providerName: "default", sessionId: "s" });
-    expect(emulator.tokensIssued).toBe(1);
-    expect(emulator.requests.filter((r) => r.status === 200).map((r) => r.protocol)).toEqual(["app-service"]);
+    expect(mi.emulator.tokensIssued).toBe(1);
+    expect(mi.emulator.requests.filter((r) => r.status === 200).map((r) => r.protocol)).toEqual([
+      "app-service",
+    ]);
     source.dispose();
   });
 
@@ -53,9 +38,9 @@ describe("EntraIdProviderConfigSource with DefaultAzureCredential and the manage
       scope,
       onEvent: (e) => events.push(e),
     });
-    emulator.enqueueFaults([{ expiresOnUnit: "milliseconds" }]);
-    const config = await withManagedIdentityEnv(emulator.env(), () => source.getProviderConfig());
-    expect(emulator.verifyToken(config.bearerToken as string, { audience: scope }).ok).toBe(true);
+    mi.emulator.enqueueFaults([{ expiresOnUnit: "milliseconds" }]);
+    const config = await withManagedIdentityEnv(mi.emulator.env(), () => source.getProviderConfig());
+    expect(mi.emulator.verifyToken(config.bearerToken as string, { audience: scope }).ok).toBe(true);
     const implausible = events.find((e) => e.type === "implausible-expiry");
     expect(implausible?.message).toContain("using the token's exp claim");
     const expiresOn = Date.parse(source.tokenCache.status(scope).expiresOn ?? "");
@@ -67,17 +52,17 @@ describe("EntraIdProviderConfigSource with DefaultAzureCredential and the manage
   it("names the credential and the endpoint's refusal when the identity is not found, then recovers", async () => {
     const scope = freshScope();
     const source = new EntraIdProviderConfigSource({ baseUrl: "http://127.0.0.1:9/openai/v1/", scope });
-    emulator.enqueueFaults([{ status: 400, message: "Identity not found" }]);
-    const error = await withManagedIdentityEnv(emulator.env(), () =>
+    mi.emulator.enqueueFaults([{ status: 400, message: "Identity not found" }]);
+    const error = await withManagedIdentityEnv(mi.emulator.env(), () =>
       source.getProviderConfig().catch((e: unknown) => e),
     );
     expect(error).toBeInstanceOf(TokenAcquisitionError);
     expect((error as Error).message).toContain("DefaultAzureCredential could not get a token");
     expect((error as Error).message).toContain("Identity not found");
-    expect((error as Error).message).not.toContain(emulator.identityHeader);
+    expect((error as Error).message).not.toContain(mi.emulator.identityHeader);
 
-    const config = await withManagedIdentityEnv(emulator.env(), () => source.getProviderConfig());
-    expect(emulator.verifyToken(config.bearerToken as string, { audience: scope }).ok).toBe(true);
+    const config = await withManagedIdentityEnv(mi.emulator.env(), () => source.getProviderConfig());
+    expect(mi.emulator.verifyToken(config.bearerToken as string, { audience: scope }).ok).toBe(true);
     source.dispose();
   });
 
@@ -88,8 +73,8 @@ describe("EntraIdProviderConfigSource with DefaultAzureCredential and the manage
       scope,
       timeoutMs: 500,
     });
-    emulator.enqueueFaults([{ hang: true }]);
-    const error = await withManagedIdentityEnv(emulator.env(), () =>
+    mi.emulator.enqueueFaults([{ hang: true }]);
+    const error = await withManagedIdentityEnv(mi.emulator.env(), () =>
       source.getProviderConfig().catch((e: unknown) => e),
     );
     expect(error).toMatchObject({
@@ -98,8 +83,8 @@ describe("EntraIdProviderConfigSource with DefaultAzureCredential and the manage
       credentialName: "DefaultAzureCredential",
     });
 
-    const config = await withManagedIdentityEnv(emulator.env(), () => source.getProviderConfig());
-    expect(emulator.verifyToken(config.bearerToken as string, { audience: scope }).ok).toBe(true);
+    const config = await withManagedIdentityEnv(mi.emulator.env(), () => source.getProviderConfig());
+    expect(mi.emulator.verifyToken(config.bearerToken as string, { audience: scope }).ok).toBe(true);
     source.dispose();
   });
 });
