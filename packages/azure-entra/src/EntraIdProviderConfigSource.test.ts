@@ -1,5 +1,6 @@
 import { inspect } from "node:util";
-import { ConfigurationError, TokenAcquisitionError } from "@copilot-byok/core";
+import { TokenAcquisitionError } from "@copilot-byok/core";
+import { problemsOf } from "@copilot-byok/test-utils/configurationErrorOf";
 import { ScriptedCredential } from "@copilot-byok/test-utils/ScriptedCredential";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
@@ -16,16 +17,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-function problemsOf(run: () => unknown): readonly string[] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    return (error as ConfigurationError).problems;
-  }
-  throw new Error("expected a ConfigurationError");
-}
 
 describe("EntraIdProviderConfigSource", () => {
   it("returns the seed scenario's provider config: Foundry v1, responses, bearer token and callback", async () => {

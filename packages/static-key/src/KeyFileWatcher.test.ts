@@ -2,8 +2,9 @@ import { mkdir, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { inspect } from "node:util";
-import { ConfigurationError, fingerprint } from "@copilot-byok/core";
+import { fingerprint } from "@copilot-byok/core";
 import { createCaptureLogger } from "@copilot-byok/test-utils/captureLogger";
+import { problemsOf } from "@copilot-byok/test-utils/configurationErrorOf";
 import { KubernetesSecretVolume } from "@copilot-byok/test-utils/KubernetesSecretVolume";
 import { createTempDir } from "@copilot-byok/test-utils/tempDir";
 import { trackAsyncResources } from "@copilot-byok/test-utils/trackAsyncResources";
@@ -30,16 +31,6 @@ afterEach(async () => {
   for (const w of watchers.splice(0)) w.dispose();
   await temp.remove();
 });
-
-function problemsOf(fn: () => unknown): readonly string[] {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    return (error as ConfigurationError).problems;
-  }
-  throw new Error("expected a ConfigurationError");
-}
 
 describe("KeyFileWatcher: first read", () => {
   it("reads a key written as Docker and Kubernetes do (trailing newline trimmed)", async () => {

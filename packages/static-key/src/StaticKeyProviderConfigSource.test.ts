@@ -3,8 +3,9 @@ import { rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { inspect } from "node:util";
-import { ConfigurationError, CopilotByokError, fingerprint } from "@copilot-byok/core";
+import { CopilotByokError, fingerprint } from "@copilot-byok/core";
 import { createCaptureLogger } from "@copilot-byok/test-utils/captureLogger";
+import { configurationErrorOf } from "@copilot-byok/test-utils/configurationErrorOf";
 import { KubernetesSecretVolume } from "@copilot-byok/test-utils/KubernetesSecretVolume";
 import { createTempDir } from "@copilot-byok/test-utils/tempDir";
 import { trackAsyncResources } from "@copilot-byok/test-utils/trackAsyncResources";
@@ -37,16 +38,11 @@ afterEach(async () => {
   await temp.remove();
 });
 
+/** The problems of the ConfigurationError `fn` throws, whose renderings must not hold the canary key. */
 function problemsOf(fn: () => unknown): readonly string[] {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    const e = error as ConfigurationError;
-    expect(`${e.message}\n${e.stack}\n${inspect(e)}\n${JSON.stringify(e)}`).not.toContain(CANARY_KEY);
-    return e.problems;
-  }
-  throw new Error("expected a ConfigurationError");
+  const e = configurationErrorOf(fn);
+  expect(`${e.message}\n${e.stack}\n${inspect(e)}\n${JSON.stringify(e)}`).not.toContain(CANARY_KEY);
+  return e.problems;
 }
 
 const tokenOf = (config: ProviderConfig) => {
