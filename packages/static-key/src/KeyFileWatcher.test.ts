@@ -115,8 +115,11 @@ describe("KeyFileWatcher: changes", () => {
     await waitFor(() => watcher.problem !== undefined, { what: "the problem to be noticed" });
     expect(watcher.key).toBe(CANARY_KEY);
     expect(watcher.rotations).toBe(0);
-    expect(logger.messages("warn")).toHaveLength(1);
-    expect(logger.messages("warn")[0]).toMatch(/keeping the last good key/);
+    // writeFile truncates before it writes: the watcher may also see the empty file in between (one more warning).
+    const warnings = logger.messages("warn");
+    expect(warnings.length).toBeGreaterThanOrEqual(1);
+    expect(warnings.length).toBeLessThanOrEqual(2);
+    for (const warning of warnings) expect(warning).toMatch(/keeping the last good key/);
     expect(logger.text()).not.toContain(CANARY_JWT.slice(0, 20));
 
     await writeFile(path, CANARY_KEY); // back to the same key: recovered, no rotation
