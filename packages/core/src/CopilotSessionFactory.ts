@@ -8,8 +8,8 @@ import type {
 } from "@github/copilot-sdk";
 import { inject, injectable } from "tsyringe";
 import { ConfigurationError } from "./ConfigurationError.js";
+import { credentialTransport } from "./credentialTransport.js";
 import { COPILOT_PROVIDER_MODEL_ID } from "./envNames.js";
-import { isLoopbackHost } from "./isLoopbackHost.js";
 import { isSecretKey } from "./redact.js";
 import { COPILOT_BYOK_ENV, COPILOT_CLIENT, PROVIDER_CONFIG_SOURCE } from "./tokens.js";
 import type { Env, ProviderConfigSource, SourceDescription } from "./types.js";
@@ -113,9 +113,9 @@ function plaintextProblems(provider: ProviderConfig, mode: string): string[] {
       `${what} but its baseUrl is not a valid absolute URL (value of ${raw.length} characters not shown): expected an https:// URL`,
     ];
   }
-  if (url.protocol === "https:") return [];
-  if (url.protocol === "http:") {
-    if (isLoopbackHost(url.hostname)) return [];
+  const transport = credentialTransport(url);
+  if (transport === "ok") return [];
+  if (transport === "plaintext") {
     return [
       `${what} for http://${url.host}${url.pathname}: keys and bearer tokens would cross the network in clear; the source must use https:// (http:// is accepted only for localhost, 127.0.0.0/8 and ::1)`,
     ];

@@ -1,5 +1,5 @@
+import { credentialTransport } from "./credentialTransport.js";
 import { COPILOT_PROVIDER_BASE_URL } from "./envNames.js";
-import { isLoopbackHost } from "./isLoopbackHost.js";
 import { redactUrl } from "./redact.js";
 
 /** The outcome of {@link resolveBaseUrl}: a base URL, or the problems with the value (never the value itself if it could be a secret). */
@@ -37,9 +37,10 @@ export function resolveBaseUrl(
     };
   }
   const problems: string[] = [];
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
+  const transport = credentialTransport(url);
+  if (transport === "unsupported") {
     problems.push(`${name} must use https:// (or http:// for a loopback host), not ${url.protocol}//`);
-  } else if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+  } else if (transport === "plaintext") {
     problems.push(
       `${name} uses http:// with the non-loopback host ${url.hostname}: keys and bearer tokens would cross the network in clear; use https:// (http:// is accepted only for localhost, 127.0.0.0/8 and ::1)`,
     );
