@@ -205,15 +205,8 @@ export class TokenCache {
     if (options?.signal === undefined && !this.disposed) {
       try {
         const state = this.states.get(scope);
-        const cached = state?.cached;
-        if (state !== undefined && cached !== undefined) {
-          const now = this.clock.now();
-          if (isValid(cached, now)) {
-            if (now >= cached.refreshAt && now >= state.notBefore && !state.inFlight)
-              this.refresh(scope, state, true);
-            return cached.resolved;
-          }
-        }
+        const cached = state?.cached && this.fromMemory(scope, state, this.clock.now());
+        if (cached) return cached.resolved;
       } catch {
         // fall through
       }
@@ -226,15 +219,19 @@ export class TokenCache {
     const { signal } = options;
     if (signal?.aborted) throw this.abortedError(scope, signal);
     const state = this.stateFor(scope);
-    const now = this.clock.now();
-    const cached = state.cached;
-    if (cached && isValid(cached, now)) {
-      if (now >= cached.refreshAt && now >= state.notBefore && !state.inFlight)
-        this.refresh(scope, state, true);
-      return cached.token;
-    }
+    const cached = this.fromMemory(scope, state, this.clock.now());
+    if (cached) return cached.token;
     const flight = state.inFlight ?? this.refresh(scope, state, false);
     return this.wait(scope, flight, signal);
+  }
+
+  /** The cached token of `scope` while it is valid at `now`, starting a background refresh when one is due. */
+  private fromMemory(scope: string, state: ScopeState, now: number): CachedToken | undefined {
+    const cached = state.cached;
+    if (!cached || !isValid(cached, now)) return undefined;
+    if (now >= cached.refreshAt && now >= state.notBefore && !state.inFlight)
+      this.refresh(scope, state, true);
+    return cached;
   }
 
   /** What is known about `scope`, without the token. */
