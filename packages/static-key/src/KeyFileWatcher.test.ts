@@ -12,6 +12,7 @@ import { waitFor } from "@copilot-byok/test-utils/waitFor";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { KeyFileWatcher } from "./KeyFileWatcher.js";
 import { CANARY_JWT, CANARY_KEY } from "./test-support/canary.js";
+import { KEY_FILE_WAIT } from "./test-support/keyFileWait.js";
 
 const POLL_MS = 50;
 const NEXT_KEY = "next-static-key-9c8b7a6d5e4f3a2b1c0d9e8f";
@@ -85,7 +86,10 @@ describe("KeyFileWatcher: changes", () => {
     const watcher = open({ path, pollIntervalMs: POLL_MS, logger });
 
     await rm(path);
-    await waitFor(() => watcher.problem !== undefined, { what: "the deletion to be noticed" });
+    await waitFor(() => watcher.problem !== undefined, {
+      ...KEY_FILE_WAIT,
+      what: "the deletion to be noticed",
+    });
     expect(watcher.key).toBe(CANARY_KEY);
     await sleep(POLL_MS * 4); // several polls while missing: still one warning
     const warnings = logger.messages("warn");
@@ -95,7 +99,7 @@ describe("KeyFileWatcher: changes", () => {
     expect(watcher.describe()).toMatchObject({ keyFileProblem: `the key file ${path} does not exist` });
 
     await writeFile(path, `${NEXT_KEY}\n`);
-    await waitFor(() => watcher.key === NEXT_KEY, { what: "the next key" });
+    await waitFor(() => watcher.key === NEXT_KEY, { ...KEY_FILE_WAIT, what: "the next key" });
     expect(watcher.problem).toBeUndefined();
     expect(watcher.rotations).toBe(1);
     expect(logger.text()).not.toContain(CANARY_KEY);
@@ -115,7 +119,10 @@ describe("KeyFileWatcher: changes", () => {
     // the watcher could see an empty file first — a second, different problem.
     await writeFile(`${path}.next`, content);
     await rename(`${path}.next`, path);
-    await waitFor(() => watcher.problem !== undefined, { what: "the problem to be noticed" });
+    await waitFor(() => watcher.problem !== undefined, {
+      ...KEY_FILE_WAIT,
+      what: "the problem to be noticed",
+    });
     expect(watcher.key).toBe(CANARY_KEY);
     expect(watcher.rotations).toBe(0);
     expect(logger.messages("warn")).toHaveLength(1);
@@ -123,7 +130,7 @@ describe("KeyFileWatcher: changes", () => {
     expect(logger.text()).not.toContain(CANARY_JWT.slice(0, 20));
 
     await writeFile(path, CANARY_KEY); // back to the same key: recovered, no rotation
-    await waitFor(() => watcher.problem === undefined, { what: "recovery" });
+    await waitFor(() => watcher.problem === undefined, { ...KEY_FILE_WAIT, what: "recovery" });
     expect(watcher.rotations).toBe(0);
     expect(logger.messages("info").join()).toMatch(/readable again/);
   });
@@ -142,7 +149,10 @@ describe("KeyFileWatcher: changes", () => {
 
     await writeFile(join(secrets, "key.tmp"), `${NEXT_KEY}\n`);
     await rename(join(secrets, "key.tmp"), target);
-    const waited = await waitFor(() => watcher.key === NEXT_KEY, { what: "the polled key" });
+    const waited = await waitFor(() => watcher.key === NEXT_KEY, {
+      ...KEY_FILE_WAIT,
+      what: "the polled key",
+    });
     expect(waited).toBeLessThan(POLL_MS + 1000); // within the poll interval, with generous slack for a busy machine
   });
 
@@ -153,7 +163,11 @@ describe("KeyFileWatcher: changes", () => {
     const watcher = open({ path: volume.path("api-key"), pollIntervalMs: 60_000 });
     expect(watcher.describe().watching).toBe(true);
     await volume.update({ "api-key": `${NEXT_KEY}\n` });
-    await waitFor(() => watcher.key === NEXT_KEY, { timeoutMs: 5000, what: "the swapped key" });
+    await waitFor(() => watcher.key === NEXT_KEY, {
+      ...KEY_FILE_WAIT,
+      timeoutMs: 5000,
+      what: "the swapped key",
+    });
   });
 
   it("reports rotations to listeners with fingerprints only; a failing listener is logged", async () => {
@@ -167,7 +181,7 @@ describe("KeyFileWatcher: changes", () => {
     });
     const stop = watcher.onRotation((rotation) => seen.push(rotation));
     await writeFile(path, NEXT_KEY);
-    await waitFor(() => seen.length === 1, { what: "the rotation" });
+    await waitFor(() => seen.length === 1, { ...KEY_FILE_WAIT, what: "the rotation" });
     expect(seen[0]).toMatchObject({
       path,
       previousFingerprint: fingerprint(CANARY_KEY),
@@ -177,7 +191,7 @@ describe("KeyFileWatcher: changes", () => {
     expect(logger.messages("error")).toEqual(["a key rotation listener failed"]);
     stop();
     await writeFile(path, CANARY_KEY);
-    await waitFor(() => watcher.key === CANARY_KEY, { what: "the second rotation" });
+    await waitFor(() => watcher.key === CANARY_KEY, { ...KEY_FILE_WAIT, what: "the second rotation" });
     expect(seen).toHaveLength(1);
     expect(JSON.stringify(seen)).not.toContain(CANARY_KEY);
   });
@@ -203,6 +217,7 @@ describe("KeyFileWatcher: dispose", () => {
       await sleep(60); // a few polls: timers re-armed, reads done
       // Between two polls: one armed timer and the directory watch (a read may be in flight at any instant).
       await waitFor(() => tracked.alive(["Timeout", "FSEVENTWRAP"]).sort().join() === "FSEVENTWRAP,Timeout", {
+        ...KEY_FILE_WAIT,
         what: "the watch and an armed poll timer",
       });
 
@@ -210,10 +225,7 @@ describe("KeyFileWatcher: dispose", () => {
       watcher.dispose(); // idempotent
       await waitFor(
         () => tracked.alive(["Timeout", "FSEVENTWRAP", "FILEHANDLE", "FSREQCALLBACK"]).length === 0,
-        {
-          timeoutMs: 2000,
-          what: "the watcher's resources to be released",
-        },
+        { ...KEY_FILE_WAIT, timeoutMs: 2000, what: "the watcher's resources to be released" },
       );
       expect(process.getActiveResourcesInfo().length).toBeLessThanOrEqual(activeBefore);
       expect(watcher.describe()).toMatchObject({ watching: false, disposed: true });

@@ -6,6 +6,7 @@ import { waitFor } from "@copilot-byok/test-utils/waitFor";
 import { approveAll, CopilotClient } from "@github/copilot-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StaticKeyProviderConfigSource } from "./StaticKeyProviderConfigSource.js";
+import { KEY_FILE_WAIT } from "./test-support/keyFileWait.js";
 import { type RecordedRequest, startRecordingProvider } from "./test-support/recordingProvider.js";
 
 // The real Copilot runtime (bundled with @github/copilot-sdk), offline, against a recording provider on
@@ -137,7 +138,10 @@ describe("a rotated key file and the runtime", () => {
       );
 
       await volume.update({ "api-key": `${KEY_2}\n` });
-      await waitFor(() => source.describe().fingerprint === fingerprint(KEY_2), { what: "the rotation" });
+      await waitFor(() => source.describe().fingerprint === fingerprint(KEY_2), {
+        ...KEY_FILE_WAIT,
+        what: "the rotation",
+      });
 
       for (const request of await send(running)) expect(request).toMatchObject(runningAfter);
       fresh = await sessions.createSession({ onPermissionRequest: approveAll });

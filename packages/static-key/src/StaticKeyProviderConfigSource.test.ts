@@ -17,6 +17,7 @@ import {
   type StaticKeyProviderConfigSourceOptions,
 } from "./StaticKeyProviderConfigSource.js";
 import { CANARY_JWT, CANARY_KEY } from "./test-support/canary.js";
+import { KEY_FILE_WAIT } from "./test-support/keyFileWait.js";
 
 const RESOURCE = "https://r.services.ai.azure.com";
 const BASE = "https://r.services.ai.azure.com/openai/v1/";
@@ -243,7 +244,10 @@ describe("StaticKeyProviderConfigSource: the key never shows", () => {
 
     // a rotation, a deletion, an invalid content and a failed creation: all logged, none with the key
     await writeFile(path, CANARY_JWT);
-    await waitFor(() => source.describe().keyFileProblem !== undefined, { what: "the invalid content" });
+    await waitFor(() => source.describe().keyFileProblem !== undefined, {
+      ...KEY_FILE_WAIT,
+      what: "the invalid content",
+    });
     problemsOf(() => create({ baseUrl: BASE, apiKey: `${CANARY_KEY}\u0000`, logger }));
     source.dispose();
     const error = await source.getProviderConfig().catch((e: unknown) => e);
@@ -340,6 +344,7 @@ describe("StaticKeyProviderConfigSource: a rotating Kubernetes secret", () => {
         const start = performance.now();
         await volume.update({ "api-key": `${key}\n` });
         await waitFor(async () => (await source.getProviderConfig()).apiKey === key, {
+          ...KEY_FILE_WAIT,
           timeoutMs: 5000,
           what: "the rotated key",
         });
@@ -370,7 +375,10 @@ describe("StaticKeyProviderConfigSource: a rotating Kubernetes secret", () => {
     const source = create({ baseUrl: BASE, apiKeyFile: volume.path("api-key"), pollIntervalMs: 20, logger });
     const config = await source.getProviderConfig();
     await rm(volume.path("api-key"));
-    await waitFor(() => source.describe().keyFileProblem !== undefined, { what: "the deletion" });
+    await waitFor(() => source.describe().keyFileProblem !== undefined, {
+      ...KEY_FILE_WAIT,
+      what: "the deletion",
+    });
     expect((await source.getProviderConfig()).apiKey).toBe(CANARY_KEY);
     expect(await tokenOf(config)).toBe(CANARY_KEY);
     expect(logger.messages("warn")).toEqual([
@@ -443,15 +451,13 @@ describe("StaticKeyProviderConfigSource: dispose", () => {
       const config = await source.getProviderConfig();
       await sleep(40);
       await waitFor(() => tracked.alive(["Timeout", "FSEVENTWRAP"]).sort().join() === "FSEVENTWRAP,Timeout", {
+        ...KEY_FILE_WAIT,
         what: "the watch and an armed poll timer",
       });
       await source.dispose();
       await waitFor(
         () => tracked.alive(["Timeout", "FSEVENTWRAP", "FILEHANDLE", "FSREQCALLBACK"]).length === 0,
-        {
-          timeoutMs: 2000,
-          what: "the source's resources to be released",
-        },
+        { ...KEY_FILE_WAIT, timeoutMs: 2000, what: "the source's resources to be released" },
       );
       await expect(source.getProviderConfig()).rejects.toMatchObject({
         code: "COPILOT_BYOK_DISPOSED",

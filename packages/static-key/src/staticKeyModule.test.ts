@@ -18,6 +18,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { StaticKeyProviderConfigSource } from "./StaticKeyProviderConfigSource.js";
 import { createStaticKeyModule, staticKeyModule } from "./staticKeyModule.js";
 import { CANARY_KEY } from "./test-support/canary.js";
+import { KEY_FILE_WAIT } from "./test-support/keyFileWait.js";
 
 const FOUNDRY = { AZURE_AI_FOUNDRY_RESOURCE_URL: "https://r.services.ai.azure.com" };
 
@@ -106,6 +107,7 @@ describe("staticKeyModule with registerCopilotByok", () => {
 
     await writeFile(path, "rotated-key-abcdef0123456789abcdef01\n");
     await waitFor(() => logger.messages("info").some((m) => m.startsWith("static key rotated")), {
+      ...KEY_FILE_WAIT,
       what: "the rotation log",
     });
 
