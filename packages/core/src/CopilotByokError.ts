@@ -2,21 +2,16 @@
 export interface CopilotByokErrorOptions {
   /** The underlying error, kept for diagnosis. Its message must not carry a secret either. */
   cause?: unknown;
-  /** True when a chain of sources may try the next source instead of failing. */
-  tryNext?: boolean;
 }
 
 /** Base class of the errors thrown by copilot-byok: a stable `code`, a `name`, and the cause chain. */
 export class CopilotByokError extends Error {
   /** Stable, machine-readable error code. */
   readonly code: string;
-  /** True when a chain of sources may try the next one instead of failing. */
-  readonly tryNext: boolean;
 
   constructor(code: string, message: string, options: CopilotByokErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.tryNext = options.tryNext ?? false;
   }
 }

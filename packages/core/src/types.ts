@@ -1,34 +1,76 @@
 import type { ProviderConfig } from "@github/copilot-sdk";
-import type { DependencyContainer } from "tsyringe";
 import type { Logger } from "./Logger.js";
 
 /** The environment as read by copilot-byok: `process.env` or any plain record of strings. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Options of {@link ProviderConfigSource.getProviderConfig}. */
+/** Options of {@link ProviderConfigSource.getProviderConfig} and the other waiting members of a source. */
 export interface GetProviderConfigOptions {
   /** Abandons the wait (not a shared refresh other callers still wait for). */
   signal?: AbortSignal;
 }
 
+/** A value of a {@link SourceDescription} or of {@link SourceDiagnostics.facts}: printable as it is. */
+export type DescriptionValue = string | number | boolean | readonly string[] | undefined;
+
 /**
  * What a source is, safe to log: mode, base URL and settings. Never holds a secret (key, token);
- * at most a short fingerprint of one.
+ * at most a short fingerprint of one. Core renders `baseUrl` through `redactUrl` wherever it shows it.
  */
 export interface SourceDescription {
   readonly mode: string;
   readonly baseUrl?: string;
-  readonly [detail: string]: string | number | boolean | readonly string[] | undefined;
+  readonly [detail: string]: DescriptionValue;
+}
+
+/** The credential a source hands out, as the request edge applies it. */
+export interface ProviderCredential {
+  /** `api-key`: a provider key; `bearer`: a token sent as `Authorization: Bearer`. */
+  readonly kind: "api-key" | "bearer";
+  /** The secret. Never logged, never rendered. */
+  readonly value: string;
+}
+
+/** Claims of a token in use, for the doctor: who it is for and until when. Never the token. */
+export interface TokenFacts {
+  readonly audience?: string;
+  readonly tenantId?: string;
+  readonly objectId?: string;
+  readonly appId?: string;
+  /** ISO 8601. */
+  readonly expiresOn?: string;
+  /** Whether the audience fits the scope the token was asked for. */
+  readonly audienceMatchesScope?: boolean;
+}
+
+/**
+ * What a source can tell the doctor after getting its credential once: facts to print (label → value), the
+ * token's claims when it is one, and what looks wrong. Safe to print: never a secret.
+ */
+export interface SourceDiagnostics {
+  /** What the credential is and where it came from, e.g. `{ credential: "DefaultAzureCredential", "answered by": "ManagedIdentityCredential" }`. */
+  readonly facts: Readonly<Record<string, DescriptionValue>>;
+  /** What the provider will receive: an API key or a bearer token. */
+  readonly credentialKind: "api-key" | "bearer";
+  readonly token?: TokenFacts;
+  /** Doubts that do not stop the source from working. */
+  readonly warnings?: readonly string[];
+  /** What will make the provider refuse the credential (a 401 waiting to happen). */
+  readonly problems?: readonly string[];
 }
 
 /** Supplies the Copilot SDK's `ProviderConfig` for new sessions: the plug-in point of copilot-byok. */
 export interface ProviderConfigSource {
   /** The mode this source serves, e.g. `azure-entra`, `static-key`. */
   readonly mode: string;
-  /** The provider config for a new session; credentials current as of this call (callbacks stay current). */
+  /** The provider config for a new session, complete and working: credentials current as of this call (callbacks stay current). */
   getProviderConfig(options?: GetProviderConfigOptions): Promise<ProviderConfig>;
   /** A description that is safe to log. */
   describe(): SourceDescription;
+  /** The credential to apply to one request, current now (optional: for the request edge). */
+  getCredential?(options?: GetProviderConfigOptions): Promise<ProviderCredential>;
+  /** Facts for `copilot-byok doctor` (optional): what answered, expiry, fingerprint, warnings. */
+  diagnose?(options?: GetProviderConfigOptions): Promise<SourceDiagnostics>;
   /** Releases timers, watchers and credentials. */
   dispose?(): void | Promise<void>;
 }
@@ -56,19 +98,21 @@ export interface Detection {
   readonly problems?: readonly string[];
 }
 
-/** What a module gets to create its source. */
+/** What a module gets to create its source. No DI container: a plug-in never needs one. */
 export interface ModuleContext {
+  /** The environment snapshot the selection was made from. */
   readonly env: Env;
   readonly selection: Selection;
-  /** The container the source is resolved from, when created through DI. */
-  readonly container?: DependencyContainer;
+  /** Where the source writes events. */
   readonly logger?: Logger;
 }
 
 /** A plug-in: one authentication mode, detected from and configured by the environment. */
 export interface ProviderConfigSourceModule {
-  /** The mode name, selectable with `COPILOT_PROVIDER_AUTH=<mode>`. */
+  /** The mode name, selectable with `COPILOT_PROVIDER_AUTH=<mode>`: lowercase letters, digits and `-`. */
   readonly mode: string;
+  /** Where the module comes from, for people: e.g. `staticKeyModule from @copilot-byok/static-key`. */
+  readonly origin?: string;
   detect(env: Env): Detection;
   create(context: ModuleContext): ProviderConfigSource;
 }

@@ -1,4 +1,4 @@
-/** Time as the token cache sees it: injectable so that tests (and simulations) control it. */
+/** Time as the refreshing caches and watchers see it: injectable so that tests (and simulations) control it. */
 export interface Clock {
   /** Milliseconds since the Unix epoch, like `Date.now()`. */
   now(): number;
@@ -10,7 +10,7 @@ export interface Clock {
 
 /**
  * The real clock: `Date.now()` and the global timers, looked up at each call (so that fake timers installed
- * later, e.g. by `vi.useFakeTimers()`, apply). Timers are `unref()`ed by the token cache, never keeping a
+ * later, e.g. by `vi.useFakeTimers()`, apply). Timers are `unref()`ed by their users where nothing waits, never keeping a
  * process alive.
  */
 export const systemClock: Clock = Object.freeze({
