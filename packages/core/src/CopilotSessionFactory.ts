@@ -9,6 +9,7 @@ import type {
 import { inject, injectable } from "tsyringe";
 import { ConfigurationError } from "./ConfigurationError.js";
 import { credentialTransport } from "./credentialTransport.js";
+import { protectSource } from "./protectSource.js";
 import { COPILOT_PROVIDER_MODEL_ID } from "./envNames.js";
 import { isSecretKey } from "./redact.js";
 import { COPILOT_BYOK_ENV, COPILOT_CLIENT, PROVIDER_CONFIG_SOURCE } from "./tokens.js";
@@ -35,11 +36,15 @@ export interface CreateSessionOptions {
  */
 @injectable()
 export class CopilotSessionFactory {
+  private readonly source: ProviderConfigSource;
+
   constructor(
-    @inject(PROVIDER_CONFIG_SOURCE) private readonly source: ProviderConfigSource,
+    @inject(PROVIDER_CONFIG_SOURCE) source: ProviderConfigSource,
     @inject(COPILOT_CLIENT) private readonly client: CopilotClient,
     @inject(COPILOT_BYOK_ENV) private readonly env: Env = process.env,
-  ) {}
+  ) {
+    this.source = protectSource(source);
+  }
 
   /** Creates a session on the client, with `provider` from the source. */
   async createSession(

@@ -1,3 +1,4 @@
+// @copilot-byok/core: the face of core for application authors. Plug-in authors: @copilot-byok/core/plugin.
 export { CONFIGURATION_ERROR_CODE, ConfigurationError } from "./ConfigurationError.js";
 export { CopilotByokError, type CopilotByokErrorOptions } from "./CopilotByokError.js";
 export {
@@ -6,32 +7,22 @@ export {
   CopilotSessionFactory,
   type CreateSessionOptions,
 } from "./CopilotSessionFactory.js";
-export { DISPOSED_ERROR_CODE, disposedError } from "./disposedError.js";
+export { DISPOSED_ERROR_CODE, DisposedError } from "./DisposedError.js";
 export * from "./envNames.js";
 export { fingerprint } from "./fingerprint.js";
-export { isLoopbackHost } from "./isLoopbackHost.js";
 export { createConsoleLogger, type LogDetails, type Logger, silentLogger } from "./Logger.js";
-export {
-  isSet,
-  NO_ENDPOINT_PROBLEM,
-  type ProviderEnvReading,
-  type ProviderEnvSettings,
-  readProviderEnv,
-  showValue,
-} from "./readProviderEnv.js";
-export { formatForLog, isSecretKey, REDACTED, redact, redactText, redactUrl } from "./redact.js";
+export { formatForLog, REDACTED, redact, redactText, redactUrl } from "./redact.js";
 export {
   CopilotByokResources,
   type RegisterCopilotByokOptions,
   registerCopilotByok,
 } from "./registerCopilotByok.js";
-export { type BaseUrlResolution, resolveBaseUrl } from "./resolveBaseUrl.js";
-export { INSPECT_CUSTOM, withSafeInspect, withSafeRendering } from "./safeRendering.js";
 export { selectProviderConfigSource } from "./selectProviderConfigSource.js";
 export {
   TOKEN_ACQUISITION_ERROR_CODE,
   TokenAcquisitionError,
   type TokenAcquisitionErrorOptions,
+  type TokenAcquisitionReason,
 } from "./TokenAcquisitionError.js";
 export {
   COPILOT_BYOK_ENV,
@@ -41,6 +32,7 @@ export {
   PROVIDER_CONFIG_SOURCE,
 } from "./tokens.js";
 export type {
+  DescriptionValue,
   Detection,
   DetectionStrength,
   Env,
@@ -48,6 +40,9 @@ export type {
   ModuleContext,
   ProviderConfigSource,
   ProviderConfigSourceModule,
+  ProviderCredential,
   Selection,
   SourceDescription,
+  SourceDiagnostics,
+  TokenFacts,
 } from "./types.js";

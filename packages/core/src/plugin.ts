@@ -6,7 +6,43 @@ export { CopilotByokError, type CopilotByokErrorOptions } from "./CopilotByokErr
 export { DISPOSED_ERROR_CODE, DisposedError } from "./DisposedError.js";
 export * from "./envNames.js";
 export { fingerprint } from "./fingerprint.js";
+export { isLoopbackHost } from "./isLoopbackHost.js";
+export { createConsoleLogger, type LogDetails, type Logger, silentLogger } from "./Logger.js";
 export { formatForLog, REDACTED, redact, redactText, redactUrl } from "./redact.js";
+export {
+  type CredentialSupplier,
+  createProviderConfigSource,
+  type ProviderConfigSourceDefinition,
+} from "./createProviderConfigSource.js";
+export {
+  checkChoice,
+  checkName,
+  checkScope,
+  hasControlCharacters,
+  isGuid,
+  isScopeUri,
+  unknownOptionProblems,
+} from "./optionChecks.js";
+export {
+  PROVIDER_OPTION_NAMES,
+  type ProviderOptions,
+  type ProviderOptionsParse,
+  type ProviderSettings,
+  parseProviderOptions,
+} from "./parseProviderOptions.js";
+export { protectSource } from "./protectSource.js";
+export {
+  isSet,
+  NO_ENDPOINT_PROBLEM,
+  type ProviderEnvReading,
+  type ProviderEnvSettings,
+  providerSettingsFromEnv,
+  readProviderEnv,
+} from "./readProviderEnv.js";
+export { resolveBaseUrl, type BaseUrlResolution } from "./resolveBaseUrl.js";
+export { withSafeInspect, withSafeRendering } from "./safeRendering.js";
+export { showValue } from "./showValue.js";
+export { type ProviderConfigCredential, toProviderConfig } from "./toProviderConfig.js";
 export {
   TOKEN_ACQUISITION_ERROR_CODE,
   TokenAcquisitionError,

@@ -15,6 +15,8 @@ import {
   WIRE_APIS,
   type WireApi,
 } from "./envNames.js";
+import { checkChoice, checkName, checkScope } from "./optionChecks.js";
+import type { ProviderOptionsParse } from "./parseProviderOptions.js";
 import { resolveBaseUrl } from "./resolveBaseUrl.js";
 import type { Env } from "./types.js";
 
@@ -50,57 +52,6 @@ const SHARED_TEXT_VARIABLES = [
   COPILOT_PROVIDER_TOKEN_SCOPE,
 ] as const;
 
-/**
- * Shows a value from the environment (quoted) only when it cannot be a pasted key: a near miss of one of
- * the `accepted` values (a case, whitespace or separator difference, an edit distance of at most 2, or the
- * start of an accepted value), or a plain word of at most 24 letters in one case, without digits (e.g.
- * `"gemini"`, `"managed"`). Anything else, e.g. `sk-test-51d0c9a4`, is reported by its length only:
- * `a value of N characters (not shown)`. Callers list the accepted values next to it.
- */
-export function showValue(value: string, accepted: readonly string[] = []): string {
-  const v = value.trim();
-  const shown =
-    /^[A-Za-z][A-Za-z0-9._-]{0,23}$/.test(v) && (isPlainWord(v) || accepted.some((a) => isNearMiss(v, a)));
-  return shown ? `"${v}"` : `a value of ${value.length} characters (not shown)`;
-}
-
-/** Lowercase or uppercase letters, words joined by `-`, `_` or `.`; no digits. */
-function isPlainWord(v: string): boolean {
-  return /^[a-z]+(?:[._-][a-z]+)*$/.test(v) || /^[A-Z]+(?:[._-][A-Z]+)*$/.test(v);
-}
-
-function isNearMiss(value: string, accepted: string): boolean {
-  const norm = (s: string) =>
-    s
-      .trim()
-      .toLowerCase()
-      .replace(/[\s._]+/g, "-");
-  const v = norm(value);
-  const a = norm(accepted);
-  if (v === a || v.replace(/-/g, "") === a.replace(/-/g, "")) return true;
-  if (v.length >= 3 && a.startsWith(v)) return true;
-  const allowed = Math.min(2, Math.floor(a.length / 3));
-  return Math.abs(v.length - a.length) <= allowed && editDistance(v, a) <= allowed;
-}
-
-/** Levenshtein distance (both strings are short: at most 24 characters here). */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(
-        (previous[j] as number) + 1,
-        (current[j - 1] as number) + 1,
-        (previous[j - 1] as number) + cost,
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
-}
-
 /** Whether a variable is set to something other than whitespace. */
 export function isSet(env: Env, name: string): boolean {
   const v = env[name];
@@ -125,7 +76,8 @@ export function readProviderEnv(env: Env): ProviderEnvReading {
       problems.push(`${name} is set but empty: unset it or give it a value`);
   }
 
-  const type = readChoice(env, COPILOT_PROVIDER_TYPE, PROVIDER_TYPES, DEFAULT_PROVIDER_TYPE, problems);
+  const value = (name: string) => (isSet(env, name) ? env[name] : undefined);
+  const type = checkChoice(COPILOT_PROVIDER_TYPE, value(COPILOT_PROVIDER_TYPE), PROVIDER_TYPES, DEFAULT_PROVIDER_TYPE, problems);
   let baseUrl: string | undefined;
   let baseUrlVariable: string | undefined;
   const setUrlVars = BASE_URL_VARIABLES.filter((name) => isSet(env, name));
@@ -146,22 +98,16 @@ export function readProviderEnv(env: Env): ProviderEnvReading {
     notes.push(`base URL from ${baseUrlVariable}`);
   }
 
-  const wireApi = readChoice(env, COPILOT_PROVIDER_WIRE_API, WIRE_APIS, DEFAULT_WIRE_API, problems);
+  const wireApi = checkChoice(COPILOT_PROVIDER_WIRE_API, value(COPILOT_PROVIDER_WIRE_API), WIRE_APIS, DEFAULT_WIRE_API, problems);
   if (type === "anthropic" && isSet(env, COPILOT_PROVIDER_WIRE_API)) {
     notes.push(
       `${COPILOT_PROVIDER_WIRE_API} applies to openai and azure providers only; ignored for anthropic`,
     );
   }
 
-  const modelId = readName(env, COPILOT_PROVIDER_MODEL_ID, problems);
-  const wireModel = readName(env, COPILOT_PROVIDER_WIRE_MODEL, problems);
-  const scope = readName(env, COPILOT_PROVIDER_TOKEN_SCOPE, problems);
-  if (scope !== undefined && !/^[a-z][a-z0-9+.-]*:\/\/?\S+$/i.test(scope)) {
-    problems.push(
-      `${COPILOT_PROVIDER_TOKEN_SCOPE} must be a scope URI such as ${DEFAULT_TOKEN_SCOPE} (got ${showValue(scope)})`,
-    );
-  }
-
+  const modelId = checkName(COPILOT_PROVIDER_MODEL_ID, value(COPILOT_PROVIDER_MODEL_ID), problems);
+  const wireModel = checkName(COPILOT_PROVIDER_WIRE_MODEL, value(COPILOT_PROVIDER_WIRE_MODEL), problems);
+  const scope = checkScope(COPILOT_PROVIDER_TOKEN_SCOPE, value(COPILOT_PROVIDER_TOKEN_SCOPE), DEFAULT_TOKEN_SCOPE, problems);
   return {
     settings: {
       ...(baseUrl !== undefined ? { baseUrl } : {}),
@@ -177,31 +123,24 @@ export function readProviderEnv(env: Env): ProviderEnvReading {
   };
 }
 
-function readChoice<T extends string>(
-  env: Env,
-  name: string,
-  accepted: readonly T[],
-  fallback: T,
-  problems: string[],
-): T {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const value = raw.trim();
-  if ((accepted as readonly string[]).includes(value)) return value as T;
-  problems.push(
-    `${name} has ${showValue(raw, accepted)}, which is not accepted: use one of ${accepted.join(", ")}`,
-  );
-  return fallback;
-}
-
-function readName(env: Env, name: string, problems: string[]): string | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === "") return undefined;
-  const value = raw.trim();
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(value)) {
-    problems.push(`${name} contains control characters: remove them`);
-    return undefined;
-  }
-  return value;
+/**
+ * The provider settings of the environment contract, ready for {@link toProviderConfig}: every problem of
+ * {@link readProviderEnv}, plus {@link NO_ENDPOINT_PROBLEM} when no endpoint variable is set.
+ */
+export function providerSettingsFromEnv(env: Env): ProviderOptionsParse {
+  const { settings, problems } = readProviderEnv(env);
+  const all = [...problems];
+  if (settings.baseUrlVariable === undefined) all.push(NO_ENDPOINT_PROBLEM);
+  if (all.length > 0 || settings.baseUrl === undefined) return { problems: all };
+  const { baseUrl, type, wireApi, modelId, wireModel } = settings;
+  return {
+    settings: Object.freeze({
+      baseUrl,
+      type,
+      wireApi,
+      ...(modelId !== undefined ? { modelId } : {}),
+      ...(wireModel !== undefined ? { wireModel } : {}),
+    }),
+    problems: [],
+  };
 }

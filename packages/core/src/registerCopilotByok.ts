@@ -3,6 +3,7 @@ import { CopilotClient, type CopilotClientOptions } from "@github/copilot-sdk";
 import { type DependencyContainer, instanceCachingFactory } from "tsyringe";
 import { CopilotSessionFactory } from "./CopilotSessionFactory.js";
 import { type Logger, silentLogger } from "./Logger.js";
+import { protectSource } from "./protectSource.js";
 import { withSafeRendering } from "./safeRendering.js";
 import { selectProviderConfigSource } from "./selectProviderConfigSource.js";
 import {
@@ -51,8 +52,8 @@ export function registerCopilotByok(
   container.register(COPILOT_BYOK_SELECTION, { useValue: selection });
   container.register(COPILOT_BYOK_LOGGER, { useValue: logger });
   container.register(PROVIDER_CONFIG_SOURCE, {
-    useFactory: instanceCachingFactory((c) =>
-      resources.own(selection.module.create({ env, selection, container: c, logger })),
+    useFactory: instanceCachingFactory(() =>
+      resources.own(protectSource(selection.module.create({ env, selection, logger }))),
     ),
   });
   if (options.client) {

@@ -1,15 +1,10 @@
 import { ConfigurationError } from "./ConfigurationError.js";
 import { AUTO_MODE, COPILOT_PROVIDER_AUTH } from "./envNames.js";
-import { readProviderEnv, showValue } from "./readProviderEnv.js";
+import { readProviderEnv } from "./readProviderEnv.js";
+import { showValue } from "./showValue.js";
 import type { Detection, DetectionStrength, Env, ProviderConfigSourceModule, Selection } from "./types.js";
 
 const STRENGTH_RANK: Record<DetectionStrength, number> = { explicit: 3, signals: 2, fallback: 1 };
-
-/** Where the built-in modes live, for a helpful message when one is asked for but not registered. */
-const BUILT_IN_MODULES: Record<string, string> = {
-  "azure-entra": "azureEntraModule from @copilot-byok/azure-entra",
-  "static-key": "staticKeyModule from @copilot-byok/static-key",
-};
 
 /**
  * Chooses the provider config source module from the environment, and says why. Pure: reads only
@@ -48,11 +43,8 @@ export function selectProviderConfigSource(
   if (requested !== AUTO_MODE) {
     chosen = detections.find((d) => d.module.mode === requested);
     if (!chosen) {
-      const hint = BUILT_IN_MODULES[requested];
       problems.push(
-        hint
-          ? `${COPILOT_PROVIDER_AUTH}=${requested} but no module for that mode is registered: pass ${hint} in modules (registered: ${accepted})`
-          : `${COPILOT_PROVIDER_AUTH} has ${showValue(raw ?? "", acceptedModes)}, which is not a registered mode: use one of ${accepted}`,
+        `${COPILOT_PROVIDER_AUTH} has ${showValue(raw ?? "", acceptedModes)}, which is not a registered mode: use one of ${accepted} (or pass the module that serves it in modules)`,
       );
     } else {
       reasons.push(`${COPILOT_PROVIDER_AUTH}=${requested} chooses ${requested}`, ...chosen.detection.reasons);
@@ -98,7 +90,7 @@ function checkModules(modes: string[]): string[] {
   const problems: string[] = [];
   if (modes.length === 0) {
     problems.push(
-      `no provider config source modules given: pass e.g. [staticKeyModule, azureEntraModule] (${Object.values(BUILT_IN_MODULES).join("; ")})`,
+      "no provider config source modules given: pass the modules to choose from, e.g. [staticKeyModule, azureEntraModule] (from @copilot-byok/static-key and @copilot-byok/azure-entra)",
     );
   }
   const seen = new Set<string>();

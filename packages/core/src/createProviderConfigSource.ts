@@ -1,0 +1,103 @@
+import { fingerprint } from "./fingerprint.js";
+import type { ProviderSettings } from "./parseProviderOptions.js";
+import { protectSource } from "./protectSource.js";
+import { redactUrl } from "./redact.js";
+import { toProviderConfig } from "./toProviderConfig.js";
+import type {
+  DescriptionValue,
+  GetProviderConfigOptions,
+  ProviderConfigSource,
+  ProviderCredential,
+  SourceDescription,
+  SourceDiagnostics,
+} from "./types.js";
+
+/** Where a source's credential comes from: a `RefreshingCache`, or anything with the same `get`. */
+export interface CredentialSupplier {
+  /** The credential current now. */
+  get(options?: GetProviderConfigOptions): Promise<string>;
+  /** Expiry and refresh state, for `describe()` and the doctor (a `RefreshingCache` has it). */
+  status?(): {
+    readonly state: string;
+    readonly expiresOn?: string;
+    readonly refreshing?: boolean;
+    readonly consecutiveFailures?: number;
+    readonly lastError?: string;
+  };
+  dispose?(): void | Promise<void>;
+}
+
+/** What {@link createProviderConfigSource} needs: the part of a source that is really its own. */
+export interface ProviderConfigSourceDefinition {
+  readonly mode: string;
+  /** Valid provider settings: from `providerSettingsFromEnv(env)` or `parseProviderOptions(options)`. */
+  readonly provider: ProviderSettings;
+  /** `bearer`: sent as `Authorization: Bearer`; `api-key`: the provider's key header. */
+  readonly credentialKind: "bearer" | "api-key";
+  readonly credential: CredentialSupplier;
+  /** Facts about where the credential comes from, safe to print: shown by `describe()` and the doctor. */
+  readonly facts?: () => Readonly<Record<string, DescriptionValue>>;
+  /** Releases what the source holds beyond the credential supplier (which is disposed too). */
+  readonly dispose?: () => void | Promise<void>;
+}
+
+/**
+ * A complete source from its definition: `getProviderConfig()` waits for a credential (so that a
+ * misconfiguration fails at session creation) and hands the runtime a config that asks for the current one
+ * before each request (`bearerTokenProvider`; a key is also given as `apiKey`); `getCredential()`,
+ * `describe()`, `diagnose()` and `dispose()` follow. It renders without secrets, like every source core hands out.
+ */
+export function createProviderConfigSource(definition: ProviderConfigSourceDefinition): ProviderConfigSource {
+  const { mode, provider, credentialKind, credential } = definition;
+  // A plain arrow: a RefreshingCache's hot path hands back one stored resolved promise.
+  const current = () => credential.get();
+  let disposed = false;
+
+  const describe = (): SourceDescription => {
+    const status = credential.status?.();
+    return {
+      mode,
+      baseUrl: redactUrl(provider.baseUrl),
+      type: provider.type,
+      ...(provider.type !== "anthropic" ? { wireApi: provider.wireApi } : {}),
+      ...(provider.modelId !== undefined ? { modelId: provider.modelId } : {}),
+      ...(provider.wireModel !== undefined ? { wireModel: provider.wireModel } : {}),
+      credentialKind,
+      ...definition.facts?.(),
+      ...(status ? { credentialState: disposed ? "disposed" : status.state } : {}),
+      ...(status?.expiresOn !== undefined ? { expiresOn: status.expiresOn } : {}),
+    };
+  };
+
+  return protectSource({
+    mode,
+    async getProviderConfig(options?: GetProviderConfigOptions) {
+      const value = await credential.get(options);
+      return toProviderConfig(
+        provider,
+        credentialKind === "bearer"
+          ? { bearerTokenProvider: current }
+          : // The runtime sends a per-request key as a bearer token: right for openai and azure, not anthropic.
+            { apiKey: value, ...(provider.type !== "anthropic" ? { bearerTokenProvider: current } : {}) },
+      );
+    },
+    async getCredential(options?: GetProviderConfigOptions): Promise<ProviderCredential> {
+      return { kind: credentialKind, value: await credential.get(options) };
+    },
+    describe,
+    async diagnose(options?: GetProviderConfigOptions): Promise<SourceDiagnostics> {
+      const value = await credential.get(options);
+      const { mode: _mode, baseUrl: _baseUrl, ...facts } = describe();
+      const status = credential.status?.();
+      return {
+        credentialKind,
+        facts: { ...facts, fingerprint: fingerprint(value) },
+        ...(status?.lastError ? { warnings: [`the last refresh failed: ${status.lastError}`] } : {}),
+      };
+    },
+    async dispose() {
+      disposed = true;
+      await Promise.all([credential.dispose?.(), definition.dispose?.()]);
+    },
+  });
+}
