@@ -1,8 +1,8 @@
 import { type FSWatcher, watch } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { ConfigurationError, type Logger, silentLogger, withSafeRendering } from "@copilot-byok/core";
+import { ConfigurationError, type Logger, silentLogger, withSafeRendering } from "@copilot-byok/core/plugin";
 import { checkApiKey } from "./checkApiKey.js";
-import { disposedError } from "./disposedError.js";
+import { DisposedError } from "@copilot-byok/core/plugin";
 import { readKeyFile, readKeyFileSync } from "./readKeyFile.js";
 import { showKeyFilePath } from "./showKeyFilePath.js";
 
@@ -135,7 +135,7 @@ export class KeyFileWatcher {
 
   /** The current key. */
   get key(): string {
-    if (this.#disposed) throw disposedError("KeyFileWatcher");
+    if (this.#disposed) throw new DisposedError("KeyFileWatcher", "it no longer serves keys");
     return this.#key;
   }
 

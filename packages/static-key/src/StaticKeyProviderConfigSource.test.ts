@@ -82,7 +82,7 @@ describe("StaticKeyProviderConfigSource: options", () => {
       "nothing",
       {},
       [
-        "no endpoint: give baseUrl (used as is) or resourceUrl (an Azure AI Foundry / Azure OpenAI resource URL)",
+        "no provider endpoint: give baseUrl (used as is) or resourceUrl (an Azure AI Foundry / Azure OpenAI resource URL, e.g. https://<resource>.services.ai.azure.com)",
         "no key: give apiKey or apiKeyFile (from the environment: COPILOT_PROVIDER_API_KEY, COPILOT_PROVIDER_API_KEY_FILE, AZURE_OPENAI_API_KEY)",
       ],
     ],

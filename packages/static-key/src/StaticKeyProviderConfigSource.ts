@@ -1,34 +1,33 @@
 import { resolve } from "node:path";
 import {
   API_KEY_VARIABLES,
-  AZURE_AI_FOUNDRY_RESOURCE_URL,
   COPILOT_PROVIDER_API_KEY_FILE,
-  COPILOT_PROVIDER_BASE_URL,
   ConfigurationError,
-  DEFAULT_PROVIDER_TYPE,
-  DEFAULT_WIRE_API,
+  checkName,
+  DisposedError,
   type Env,
   type GetProviderConfigOptions,
+  hasControlCharacters,
   isSet,
   type Logger,
-  PROVIDER_TYPES,
+  PROVIDER_OPTION_NAMES,
   type ProviderConfigSource,
-  type ProviderType,
+  type ProviderCredential,
+  type ProviderOptions,
+  type ProviderSettings,
+  parseProviderOptions,
   readProviderEnv,
   redactUrl,
-  resolveBaseUrl,
   type SourceDescription,
-  showValue,
+  type SourceDiagnostics,
   silentLogger,
-  WIRE_APIS,
-  type WireApi,
-  withSafeInspect,
+  toProviderConfig,
+  unknownOptionProblems,
   withSafeRendering,
-} from "@copilot-byok/core";
+} from "@copilot-byok/core/plugin";
 import type { ProviderConfig } from "@github/copilot-sdk";
 import { checkApiKey } from "./checkApiKey.js";
 import { detectStaticKey } from "./detectStaticKey.js";
-import { disposedError } from "./disposedError.js";
 import { KeyFileWatcher, type KeyRotation } from "./KeyFileWatcher.js";
 import { credentialHeader, defaultKeyPerRequest } from "./keyDelivery.js";
 import { showKeyFilePath } from "./showKeyFilePath.js";
@@ -36,29 +35,14 @@ import { showKeyFilePath } from "./showKeyFilePath.js";
 /** The mode of {@link StaticKeyProviderConfigSource}, selectable with `COPILOT_PROVIDER_AUTH=static-key`. */
 export const STATIC_KEY_MODE = "static-key";
 
-/** Options of {@link StaticKeyProviderConfigSource}: one endpoint, one key. */
-export interface StaticKeyProviderConfigSourceOptions {
-  /** Provider base URL, used as is, e.g. `https://<resource>.openai.azure.com/openai/v1/`. Or `resourceUrl`. */
-  baseUrl?: string;
-  /**
-   * Azure AI Foundry / Azure OpenAI resource URL, e.g. `https://<resource>.services.ai.azure.com`: the base
-   * URL becomes `<url>/openai/v1/` (the resource root for `type: "azure"`, whose runtime adds `/openai/v1/`).
-   */
-  resourceUrl?: string;
+/** Options of {@link StaticKeyProviderConfigSource}: one endpoint (the provider options every source takes), one key. */
+export interface StaticKeyProviderConfigSourceOptions extends ProviderOptions {
   /** The API key. Or `apiKeyFile`. */
   apiKey?: string;
   /** A file holding the API key (a Docker or Kubernetes secret mount): re-read when it changes. Or `apiKey`. */
   apiKeyFile?: string;
   /** The environment variable the key (or the key file path) came from, named in messages and `describe()`. */
   keyVariable?: string;
-  /** Provider type: `openai` (default), `azure` or `anthropic`. */
-  type?: ProviderType;
-  /** Wire API of `openai` and `azure` providers: `responses` (default) or `completions`. */
-  wireApi?: WireApi;
-  /** Model id the runtime configures itself for. */
-  modelId?: string;
-  /** Model name sent on the wire (an Azure deployment name). */
-  wireModel?: string;
   /**
    * Also hand the runtime a per-request callback (`bearerTokenProvider`) that returns the current key, so a
    * rotated key file reaches running sessions, not only new ones. The runtime then sends
@@ -79,24 +63,16 @@ export type StaticKeyEnvOptions = Pick<
   "keyPerRequest" | "pollIntervalMs" | "logger"
 >;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
-
-const OPTION_NAMES: ReadonlySet<string> = new Set([
-  "baseUrl",
-  "resourceUrl",
+const OPTION_NAMES: readonly string[] = [
+  ...PROVIDER_OPTION_NAMES.slice(0, 2),
   "apiKey",
   "apiKeyFile",
   "keyVariable",
-  "type",
-  "wireApi",
-  "modelId",
-  "wireModel",
+  ...PROVIDER_OPTION_NAMES.slice(2),
   "keyPerRequest",
   "pollIntervalMs",
   "logger",
-] satisfies (keyof StaticKeyProviderConfigSourceOptions)[]);
-
+];
 /**
  * A provider config source with a static API key, from an option, an environment variable or a key
  * file that may rotate (see {@link KeyFileWatcher}): `getProviderConfig()` returns the current key as
@@ -108,11 +84,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set([
 export class StaticKeyProviderConfigSource implements ProviderConfigSource {
   readonly mode = STATIC_KEY_MODE;
 
-  readonly #baseUrl: string;
-  readonly #type: ProviderType;
-  readonly #wireApi: WireApi;
-  readonly #modelId: string | undefined;
-  readonly #wireModel: string | undefined;
+  readonly #provider: ProviderSettings;
   readonly #keyPerRequest: boolean;
   readonly #keyVariable: string | undefined;
   readonly #key: { readonly value: string; readonly fingerprint: string } | undefined;
@@ -121,25 +93,15 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
 
   /** @throws ConfigurationError listing every problem with the options and the key (file). */
   constructor(options: StaticKeyProviderConfigSourceOptions) {
-    const problems: string[] = [];
     const logger = options.logger ?? silentLogger;
-    for (const name of Object.keys(options ?? {})) {
-      if (!OPTION_NAMES.has(name)) {
-        problems.push(
-          `unknown option ${showValue(name, [...OPTION_NAMES])}: accepted are ${[...OPTION_NAMES].join(", ")}`,
-        );
-      }
-    }
-
-    const type = readChoice("type", options.type, PROVIDER_TYPES, DEFAULT_PROVIDER_TYPE, problems);
-    const wireApi = readChoice("wireApi", options.wireApi, WIRE_APIS, DEFAULT_WIRE_API, problems);
-    const baseUrl = readEndpoint(options, type, problems);
-    const modelId = readName("modelId", options.modelId, problems);
-    const wireModel = readName("wireModel", options.wireModel, problems);
+    const problems: string[] = unknownOptionProblems(options ?? {}, OPTION_NAMES);
+    const parsed = parseProviderOptions(options);
+    problems.push(...parsed.problems);
     if (options.keyPerRequest !== undefined && typeof options.keyPerRequest !== "boolean") {
       problems.push("keyPerRequest must be true or false");
     }
-    const keyVariable = readName("keyVariable", options.keyVariable, problems);
+    const keyVariable = checkName("keyVariable", options.keyVariable, problems);
+    const type = parsed.settings?.type ?? "openai";
     const keyPerRequest =
       typeof options.keyPerRequest === "boolean" ? options.keyPerRequest : defaultKeyPerRequest(type);
 
@@ -168,7 +130,7 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
       const variable = keyVariable ?? "apiKeyFile";
       if (typeof file !== "string" || file.trim() === "") {
         problems.push(`${variable} is empty: give the path of the key file`);
-      } else if (CONTROL_CHARACTERS.test(file)) {
+      } else if (hasControlCharacters(file)) {
         problems.push(`${variable} contains control characters: it must be the path of the key file`);
       } else {
         try {
@@ -195,11 +157,7 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
       );
     }
 
-    this.#baseUrl = baseUrl as string;
-    this.#type = type;
-    this.#wireApi = wireApi;
-    this.#modelId = modelId;
-    this.#wireModel = wireModel;
+    this.#provider = parsed.settings as ProviderSettings;
     this.#keyPerRequest = keyPerRequest;
     this.#keyVariable = keyVariable;
     this.#key = key;
@@ -217,6 +175,7 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
    */
   static fromEnv(env: Env = process.env, options: StaticKeyEnvOptions = {}): StaticKeyProviderConfigSource {
     const reading = readProviderEnv(env);
+    // The same checks as staticKeyModule's detect(): problems with the key variable itself come from there.
     const detection = detectStaticKey(
       env,
       options.keyPerRequest !== undefined ? { keyPerRequest: options.keyPerRequest } : {},
@@ -246,16 +205,29 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
   async getProviderConfig(options: GetProviderConfigOptions = {}): Promise<ProviderConfig> {
     options.signal?.throwIfAborted();
     const apiKey = this.#currentKey();
-    const config: ProviderConfig = {
-      type: this.#type,
-      ...(this.#type !== "anthropic" ? { wireApi: this.#wireApi } : {}),
-      baseUrl: this.#baseUrl,
+    return toProviderConfig(this.#provider, {
       apiKey,
       ...(this.#keyPerRequest ? { bearerTokenProvider: this.#keyForRequest } : {}),
-      ...(this.#modelId !== undefined ? { modelId: this.#modelId } : {}),
-      ...(this.#wireModel !== undefined ? { wireModel: this.#wireModel } : {}),
+    });
+  }
+
+  /** The key current now, for the request edge. */
+  async getCredential(options: GetProviderConfigOptions = {}): Promise<ProviderCredential> {
+    options.signal?.throwIfAborted();
+    return { kind: "api-key", value: this.#currentKey() };
+  }
+
+  /** Facts for the doctor: where the key comes from, its fingerprint, rotations, a key file problem. */
+  async diagnose(options: GetProviderConfigOptions = {}): Promise<SourceDiagnostics> {
+    options.signal?.throwIfAborted();
+    this.#currentKey();
+    const { mode: _mode, baseUrl: _baseUrl, type: _type, wireApi: _wireApi, ...facts } = this.describe();
+    const problem = this.#watcher?.describe().keyFileProblem;
+    return {
+      credentialKind: "api-key",
+      facts,
+      ...(problem !== undefined ? { warnings: [`the key file has a problem, the last good key stays in use: ${problem}`] } : {}),
     };
-    return withSafeInspect(config);
   }
 
   /** Mode, endpoint, settings, where the key comes from and its fingerprint; never the key. */
@@ -263,15 +235,15 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
     const watcher = this.#watcher?.describe();
     return {
       mode: this.mode,
-      baseUrl: redactUrl(this.#baseUrl),
-      type: this.#type,
-      ...(this.#type !== "anthropic" ? { wireApi: this.#wireApi } : {}),
-      ...(this.#modelId !== undefined ? { modelId: this.#modelId } : {}),
-      ...(this.#wireModel !== undefined ? { wireModel: this.#wireModel } : {}),
+      baseUrl: redactUrl(this.#provider.baseUrl),
+      type: this.#provider.type,
+      ...(this.#provider.type !== "anthropic" ? { wireApi: this.#provider.wireApi } : {}),
+      ...(this.#provider.modelId !== undefined ? { modelId: this.#provider.modelId } : {}),
+      ...(this.#provider.wireModel !== undefined ? { wireModel: this.#provider.wireModel } : {}),
       keySource: this.#watcher ? `file:${this.#watcher.shownPath}` : (this.#keyVariable ?? "option"),
       ...(this.#keyVariable !== undefined ? { keyVariable: this.#keyVariable } : {}),
       fingerprint: this.#watcher ? this.#watcher.fingerprint : (this.#key?.fingerprint ?? ""),
-      credentialHeader: credentialHeader(this.#type, this.#keyPerRequest),
+      credentialHeader: credentialHeader(this.#provider.type, this.#keyPerRequest),
       keyPerRequest: this.#keyPerRequest,
       ...(watcher
         ? {
@@ -303,65 +275,7 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
   readonly #keyForRequest = async (): Promise<string> => this.#currentKey();
 
   #currentKey(): string {
-    if (this.#disposed) throw disposedError("StaticKeyProviderConfigSource");
+    if (this.#disposed) throw new DisposedError("StaticKeyProviderConfigSource", "it no longer serves keys");
     return this.#watcher ? this.#watcher.key : (this.#key?.value ?? "");
   }
-}
-
-function readChoice<T extends string>(
-  name: string,
-  value: unknown,
-  accepted: readonly T[],
-  fallback: T,
-  problems: string[],
-): T {
-  if (value === undefined) return fallback;
-  if (typeof value === "string" && (accepted as readonly string[]).includes(value)) return value as T;
-  problems.push(
-    `${name} has ${showValue(String(value), accepted)}, which is not accepted: use one of ${accepted.join(", ")}`,
-  );
-  return fallback;
-}
-
-function readName(name: string, value: unknown, problems: string[]): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" || value.trim() === "") {
-    problems.push(`${name} must be a non-empty string`);
-    return undefined;
-  }
-  if (CONTROL_CHARACTERS.test(value)) {
-    problems.push(`${name} contains control characters: remove them`);
-    return undefined;
-  }
-  return value.trim();
-}
-
-/** The base URL from `baseUrl` (as is) or `resourceUrl` (Foundry resource), checked by core's `resolveBaseUrl`. */
-function readEndpoint(
-  options: StaticKeyProviderConfigSourceOptions,
-  type: ProviderType,
-  problems: string[],
-): string | undefined {
-  const { baseUrl, resourceUrl } = options;
-  if (baseUrl !== undefined && resourceUrl !== undefined) {
-    problems.push("both baseUrl and resourceUrl are given: give exactly one");
-    return undefined;
-  }
-  if (baseUrl === undefined && resourceUrl === undefined) {
-    problems.push(
-      "no endpoint: give baseUrl (used as is) or resourceUrl (an Azure AI Foundry / Azure OpenAI resource URL)",
-    );
-    return undefined;
-  }
-  const [name, variable, value] =
-    baseUrl !== undefined
-      ? ["baseUrl", COPILOT_PROVIDER_BASE_URL, baseUrl]
-      : ["resourceUrl", AZURE_AI_FOUNDRY_RESOURCE_URL, resourceUrl];
-  if (typeof value !== "string") {
-    problems.push(`${name} must be a string`);
-    return undefined;
-  }
-  const resolution = resolveBaseUrl(variable, value, { type, label: name });
-  problems.push(...resolution.problems);
-  return resolution.baseUrl;
 }

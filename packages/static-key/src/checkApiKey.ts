@@ -1,4 +1,4 @@
-import { fingerprint } from "@copilot-byok/core";
+import { fingerprint } from "@copilot-byok/core/plugin";
 
 /** Longest value accepted as an API key. Real keys are 32 to about 200 characters. */
 export const MAX_API_KEY_LENGTH = 4096;

@@ -1,4 +1,4 @@
-import { type Env, fingerprint, NO_ENDPOINT_PROBLEM } from "@copilot-byok/core";
+import { type Env, fingerprint, NO_ENDPOINT_PROBLEM } from "@copilot-byok/core/plugin";
 import { describe, expect, it } from "vitest";
 import { detectStaticKey } from "./detectStaticKey.js";
 import { CANARY_JWT, CANARY_KEY } from "./test-support/canary.js";

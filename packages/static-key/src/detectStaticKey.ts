@@ -7,7 +7,7 @@ import {
   isSet,
   NO_ENDPOINT_PROBLEM,
   readProviderEnv,
-} from "@copilot-byok/core";
+} from "@copilot-byok/core/plugin";
 import { checkApiKey } from "./checkApiKey.js";
 import { credentialHeader, defaultKeyPerRequest } from "./keyDelivery.js";
 import { showKeyFilePath } from "./showKeyFilePath.js";

@@ -1,6 +1,5 @@
 export { type ApiKeyCheck, checkApiKey, MAX_API_KEY_LENGTH } from "./checkApiKey.js";
 export { type DetectStaticKeyOptions, detectStaticKey, KEY_PRECEDENCE } from "./detectStaticKey.js";
-export { DISPOSED_ERROR_CODE } from "./disposedError.js";
 export {
   DEFAULT_KEY_POLL_INTERVAL_MS,
   KeyFileWatcher,

@@ -1,4 +1,4 @@
-import type { ProviderType } from "@copilot-byok/core";
+import type { ProviderType } from "@copilot-byok/core/plugin";
 
 /**
  * Whether a per-request callback (`bearerTokenProvider` returning the current key) is safe by default

@@ -1,4 +1,4 @@
-import type { Logger, ProviderConfigSourceModule } from "@copilot-byok/core";
+import type { Logger, ProviderConfigSourceModule } from "@copilot-byok/core/plugin";
 import { detectStaticKey } from "./detectStaticKey.js";
 import { STATIC_KEY_MODE, StaticKeyProviderConfigSource } from "./StaticKeyProviderConfigSource.js";
 
