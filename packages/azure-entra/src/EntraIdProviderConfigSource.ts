@@ -1,32 +1,32 @@
 import type { TokenCredential } from "@azure/core-auth";
 import {
-  AZURE_AI_FOUNDRY_RESOURCE_URL,
-  COPILOT_PROVIDER_BASE_URL,
+  checkName,
+  checkScope,
   ConfigurationError,
-  DEFAULT_PROVIDER_TYPE,
   DEFAULT_TOKEN_SCOPE,
-  DEFAULT_WIRE_API,
+  DisposedError,
+  type Env,
   type GetProviderConfigOptions,
+  isGuid,
   type Logger,
-  PROVIDER_TYPES,
   type ProviderConfigSource,
-  type ProviderType,
+  type ProviderCredential,
+  type ProviderOptions,
+  type ProviderSettings,
+  parseProviderOptions,
   redactUrl,
-  resolveBaseUrl,
   type SourceDescription,
-  showValue,
-  TokenAcquisitionError,
-  WIRE_APIS,
-  type WireApi,
-  withSafeInspect,
+  type SourceDiagnostics,
+  toProviderConfig,
   withSafeRendering,
-} from "@copilot-byok/core";
+} from "@copilot-byok/core/plugin";
+import type { Clock } from "@copilot-byok/core/plugin";
 import type { BearerTokenProvider, ProviderConfig } from "@github/copilot-sdk";
-import type { Clock } from "./Clock.js";
 import {
   type AnyDefaultAzureCredentialOptions,
   createLazyDefaultAzureCredential,
 } from "./createLazyDefaultAzureCredential.js";
+import { diagnoseToken } from "./diagnoseToken.js";
 import { expectedAudienceFor, scopeAudienceProblem } from "./expectedAudienceFor.js";
 import {
   checkTokenCacheOptions,
@@ -37,16 +37,13 @@ import {
   type TokenCacheEvent,
   type TokenCacheRetryOptions,
 } from "./TokenCache.js";
+import { watchAnsweringCredential } from "./watchAnsweringCredential.js";
 
 /** The mode served by {@link EntraIdProviderConfigSource}. */
 export const AZURE_ENTRA_MODE = "azure-entra";
 
-/** Options of {@link EntraIdProviderConfigSource}. Give `baseUrl` or `resourceUrl`. */
-export interface EntraIdProviderConfigSourceOptions {
-  /** Provider base URL, used as is, e.g. `https://<resource>.services.ai.azure.com/openai/v1/`. */
-  baseUrl?: string;
-  /** Azure AI Foundry / Azure OpenAI resource URL: the base URL becomes `<url>/openai/v1/` (the resource root for `type: "azure"`). */
-  resourceUrl?: string;
+/** Options of {@link EntraIdProviderConfigSource}: the provider options every source takes (give `baseUrl` or `resourceUrl`), and where tokens come from. */
+export interface EntraIdProviderConfigSourceOptions extends ProviderOptions {
   /** Where tokens come from. Default: a `DefaultAzureCredential`, created (and `@azure/identity` loaded) on first use. */
   credential?: TokenCredential;
   /** Name of the credential in messages. Default: the credential's class name. */
@@ -61,14 +58,6 @@ export interface EntraIdProviderConfigSourceOptions {
   timeoutMs?: number;
   /** Retries of failed background refreshes. Default `{ initialDelayMs: 1000, maxDelayMs: 60000, factor: 2, jitter: 0.2 }`. */
   retry?: Partial<TokenCacheRetryOptions>;
-  /** Provider type. Default `openai`. */
-  type?: ProviderType;
-  /** Wire API. Default `responses`. */
-  wireApi?: WireApi;
-  /** Model id for the runtime. */
-  modelId?: string;
-  /** Model name sent on the wire (an Azure deployment name). */
-  wireModel?: string;
   /** Where token events are logged. Default: silent. */
   logger?: Logger;
   /** Called with every token event (refresh started / succeeded / failed, implausible expiry, audience mismatch). */
@@ -81,6 +70,11 @@ export interface EntraIdProviderConfigSourceOptions {
    * `null` turns the check off.
    */
   expectedAudience?: string | readonly string[] | null;
+  /**
+   * The environment the default credential reads, as far as `describe()` and the doctor tell (e.g. the
+   * `AZURE_CLIENT_ID` of a user-assigned identity). Default: `process.env` at construction.
+   */
+  env?: Env;
 }
 
 /**
@@ -89,9 +83,8 @@ export interface EntraIdProviderConfigSourceOptions {
  * (`DefaultAzureCredential` by default), cached and refreshed before they expire.
  *
  * `getProviderConfig()` waits for a valid token, so that a misconfiguration fails at session creation, then
- * returns `{ type, baseUrl, wireApi, bearerTokenProvider, bearerToken, modelId?, wireModel? }`: the runtime
- * calls `bearerTokenProvider` before each model request and it answers from the cache; `bearerToken` is the
- * token current at the call, for runtimes that ignore the callback.
+ * returns `{ type, baseUrl, wireApi, bearerTokenProvider, modelId?, wireModel? }`: the runtime calls
+ * `bearerTokenProvider` before each model request and it answers from the cache.
  */
 export class EntraIdProviderConfigSource implements ProviderConfigSource {
   readonly mode = AZURE_ENTRA_MODE;
@@ -99,27 +92,52 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
   readonly baseUrl: string;
   /** The Entra ID scope tokens are requested for. */
   readonly scope: string;
-  readonly type: ProviderType;
-  readonly wireApi: WireApi;
+  readonly type: ProviderSettings["type"];
+  readonly wireApi: ProviderSettings["wireApi"];
   readonly modelId: string | undefined;
   readonly wireModel: string | undefined;
   /** The cache tokens are served from (shared by every config this source returns). */
   readonly tokenCache: TokenCache;
-  private readonly usesDefaultCredential: boolean;
-  private disposed = false;
+  readonly #provider: ProviderSettings;
+  readonly #usesDefaultCredential: boolean;
+  readonly #clientId: string | undefined;
+  readonly #bearerTokenProvider: BearerTokenProvider;
+  #disposed = false;
 
   /** @throws ConfigurationError listing every problem with the options. */
   constructor(options: EntraIdProviderConfigSourceOptions) {
-    const problems = checkSourceOptions(options);
-    if (problems.length > 0) throw new ConfigurationError(problems);
+    if (typeof options !== "object" || options === null) {
+      throw new ConfigurationError(["EntraIdProviderConfigSource needs options: { baseUrl } or { resourceUrl }"]);
+    }
+    const problems: string[] = [];
+    const parsed = parseProviderOptions(options);
+    problems.push(...parsed.problems);
+    const scope = checkScope("scope", options.scope, DEFAULT_TOKEN_SCOPE, problems) ?? DEFAULT_TOKEN_SCOPE;
+    if (parsed.settings && options.expectedAudience !== null) {
+      const expected = options.expectedAudience ?? expectedAudienceFor(parsed.settings.baseUrl);
+      const problem = scopeAudienceProblem(scope, expected, new URL(parsed.settings.baseUrl).host);
+      if (problem) problems.push(problem);
+    }
+    checkName("credentialName", options.credentialName, problems);
+    if (options.credential !== undefined && options.defaultCredentialOptions !== undefined) {
+      problems.push(
+        "defaultCredentialOptions apply to the default DefaultAzureCredential only: drop them or the credential",
+      );
+    }
+    problems.push(...checkTokenCacheOptions(options, { requireCredential: false }));
+    if (problems.length > 0 || !parsed.settings) throw new ConfigurationError(problems);
 
-    this.type = options.type ?? DEFAULT_PROVIDER_TYPE;
-    this.wireApi = options.wireApi ?? DEFAULT_WIRE_API;
-    this.baseUrl = resolveUrl(options, this.type).baseUrl as string;
-    this.scope = options.scope?.trim() || DEFAULT_TOKEN_SCOPE;
-    this.modelId = options.modelId?.trim() || undefined;
-    this.wireModel = options.wireModel?.trim() || undefined;
-    this.usesDefaultCredential = options.credential === undefined;
+    this.#provider = parsed.settings;
+    this.baseUrl = parsed.settings.baseUrl;
+    this.type = parsed.settings.type;
+    this.wireApi = parsed.settings.wireApi;
+    this.modelId = parsed.settings.modelId;
+    this.wireModel = parsed.settings.wireModel;
+    this.scope = scope;
+    this.#usesDefaultCredential = options.credential === undefined;
+    // The client id of a user-assigned identity is not a secret; anything else in the variable is not shown.
+    const rawClientId = this.#usesDefaultCredential ? (options.env ?? process.env).AZURE_CLIENT_ID?.trim() : undefined;
+    this.#clientId = rawClientId ? (isGuid(rawClientId) ? rawClientId : "set (not a GUID, not shown)") : undefined;
     const credential =
       options.credential ?? createLazyDefaultAzureCredential(options.defaultCredentialOptions);
 
@@ -133,6 +151,9 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
+    const cache = this.tokenCache;
+    // A plain arrow, not `async`: the cache's hot path hands back one stored resolved promise.
+    this.#bearerTokenProvider = () => cache.getToken(scope);
     withSafeRendering(this, () => this.describe());
   }
 
@@ -142,43 +163,49 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
   }
 
   /**
-   * Waits for a valid token, then returns the provider config for a new session.
+   * Waits for a valid token, then returns the provider config for a new session: the token reaches the
+   * runtime only through `bearerTokenProvider`, asked before each model request.
    *
-   * @throws TokenAcquisitionError when no token can be had (which credential failed and why), or when the
-   *   source was disposed or `signal` aborted the wait.
+   * @throws TokenAcquisitionError when no token can be had (which credential failed and why), or when
+   *   `signal` aborted the wait; `DisposedError` once disposed.
    */
   async getProviderConfig(options: GetProviderConfigOptions = {}): Promise<ProviderConfig> {
-    if (this.disposed) throw this.disposedError();
-    const bearerToken = await this.tokenCache.getToken(
-      this.scope,
-      options.signal ? { signal: options.signal } : {},
-    );
-    const cache = this.tokenCache;
-    const scope = this.scope;
-    // A plain arrow, not `async`: the cache's hot path hands back one stored resolved promise.
-    const bearerTokenProvider: BearerTokenProvider = () => cache.getToken(scope);
-    const config: ProviderConfig = {
-      type: this.type,
-      baseUrl: this.baseUrl,
-      wireApi: this.wireApi,
-      bearerTokenProvider,
-      bearerToken,
-      ...(this.modelId !== undefined ? { modelId: this.modelId } : {}),
-      ...(this.wireModel !== undefined ? { wireModel: this.wireModel } : {}),
-    };
-    return withSafeInspect(config, "EntraIdProviderConfig");
+    await this.#token(options);
+    return toProviderConfig(this.#provider, { bearerTokenProvider: this.#bearerTokenProvider });
+  }
+
+  /** The token current now, for the request edge. */
+  async getCredential(options: GetProviderConfigOptions = {}): Promise<ProviderCredential> {
+    return { kind: "bearer", value: await this.#token(options) };
+  }
+
+  /**
+   * Facts for the doctor: the credential (and, for `DefaultAzureCredential`, which credential of its chain
+   * answered), the token's claims against the scope and the clock, and what would make the provider say 401.
+   */
+  async diagnose(options: GetProviderConfigOptions = {}): Promise<SourceDiagnostics> {
+    const watch = this.#usesDefaultCredential ? await watchAnsweringCredential() : undefined;
+    let token: string;
+    let answeredBy: string | undefined;
+    try {
+      token = await this.#token(options);
+    } finally {
+      answeredBy = watch?.stop();
+    }
+    return diagnoseToken(token, {
+      scope: this.scope,
+      facts: {
+        credential: this.credentialName,
+        ...(answeredBy ? { "answered by": answeredBy } : {}),
+        scope: this.scope,
+        ...(this.#clientId ? { azureClientId: this.#clientId } : {}),
+      },
+    });
   }
 
   /** Mode, base URL, scope, credential and settings: safe to log, never a token. */
   describe(): SourceDescription {
     const status = this.tokenCache.status(this.scope);
-    // The client id of a user-assigned identity is not a secret; anything else in the variable is not shown.
-    const rawClientId = this.usesDefaultCredential ? process.env.AZURE_CLIENT_ID?.trim() : undefined;
-    const clientId = rawClientId
-      ? /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(rawClientId)
-        ? rawClientId
-        : "set (not a GUID, not shown)"
-      : undefined;
     return {
       mode: this.mode,
       baseUrl: redactUrl(this.baseUrl),
@@ -188,104 +215,22 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
       wireApi: this.wireApi,
       ...(this.modelId !== undefined ? { modelId: this.modelId } : {}),
       ...(this.wireModel !== undefined ? { wireModel: this.wireModel } : {}),
-      ...(clientId ? { azureClientId: clientId } : {}),
+      ...(this.#clientId ? { azureClientId: this.#clientId } : {}),
       refreshWindowMs: this.tokenCache.refreshWindowMs,
       timeoutMs: this.tokenCache.timeoutMs,
-      tokenState: this.disposed ? "disposed" : status.state,
+      tokenState: this.#disposed ? "disposed" : status.state,
       ...(status.expiresOn !== undefined ? { tokenExpiresOn: status.expiresOn } : {}),
     };
   }
 
-  /** Stops background refreshes and forgets the token. Later calls fail with a `disposed` error. */
+  /** Stops background refreshes and forgets the token. Later calls fail with a `DisposedError`. */
   dispose(): void {
-    this.disposed = true;
+    this.#disposed = true;
     this.tokenCache.dispose();
   }
 
-  private disposedError(): TokenAcquisitionError {
-    return new TokenAcquisitionError(
-      "this EntraIdProviderConfigSource was disposed (its container was disposed?): create a new one",
-      { credentialName: this.credentialName, scope: this.scope, reason: "disposed" },
-    );
+  #token(options: GetProviderConfigOptions): Promise<string> {
+    if (this.#disposed) return Promise.reject(new DisposedError("this EntraIdProviderConfigSource", "its container was disposed?"));
+    return this.tokenCache.getToken(this.scope, options.signal ? { signal: options.signal } : {});
   }
-}
-
-/** Every problem with the options of {@link EntraIdProviderConfigSource}. */
-function checkSourceOptions(options: EntraIdProviderConfigSourceOptions): string[] {
-  const problems: string[] = [];
-  if (typeof options !== "object" || options === null) {
-    return ["EntraIdProviderConfigSource needs options: { baseUrl } or { resourceUrl }"];
-  }
-  const type = options.type ?? DEFAULT_PROVIDER_TYPE;
-  if (!(PROVIDER_TYPES as readonly string[]).includes(type)) {
-    problems.push(
-      `type has ${showValue(String(type), PROVIDER_TYPES)}, which is not accepted: use one of ${PROVIDER_TYPES.join(", ")}`,
-    );
-  }
-  const wireApi = options.wireApi ?? DEFAULT_WIRE_API;
-  if (!(WIRE_APIS as readonly string[]).includes(wireApi)) {
-    problems.push(
-      `wireApi has ${showValue(String(wireApi), WIRE_APIS)}, which is not accepted: use one of ${WIRE_APIS.join(", ")}`,
-    );
-  }
-  const resolved = resolveUrl(options, type);
-  problems.push(...resolved.problems);
-  if (options.scope !== undefined) {
-    const scope = typeof options.scope === "string" ? options.scope.trim() : "";
-    if (!/^[a-z][a-z0-9+.-]*:\/\/?\S+$/i.test(scope)) {
-      problems.push(
-        `scope must be a scope URI such as ${DEFAULT_TOKEN_SCOPE} (got ${showValue(String(options.scope))})`,
-      );
-    }
-  }
-  if (resolved.baseUrl !== undefined && options.expectedAudience !== null) {
-    const expected = options.expectedAudience ?? expectedAudienceFor(resolved.baseUrl);
-    const scope =
-      typeof options.scope === "string" && options.scope.trim() ? options.scope.trim() : DEFAULT_TOKEN_SCOPE;
-    const problem = scopeAudienceProblem(scope, expected, new URL(resolved.baseUrl).host);
-    if (problem) problems.push(problem);
-  }
-  for (const name of ["modelId", "wireModel", "credentialName"] as const) {
-    const value = options[name];
-    if (value === undefined) continue;
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-    if (typeof value !== "string" || value.trim() === "" || /[\u0000-\u001f\u007f]/.test(value)) {
-      problems.push(`${name} must be a non-empty string without control characters`);
-    }
-  }
-  if (options.credential !== undefined && options.defaultCredentialOptions !== undefined) {
-    problems.push(
-      "defaultCredentialOptions apply to the default DefaultAzureCredential only: drop them or the credential",
-    );
-  }
-  problems.push(...checkTokenCacheOptions(options, { requireCredential: false }));
-  return problems;
-}
-
-/** The base URL from the options, through core's `resolveBaseUrl`, with messages naming the option. */
-function resolveUrl(
-  options: EntraIdProviderConfigSourceOptions,
-  type: string,
-): { baseUrl?: string; problems: string[] } {
-  const { baseUrl, resourceUrl } = options;
-  if (baseUrl !== undefined && resourceUrl !== undefined) {
-    return { problems: ["give baseUrl or resourceUrl, not both"] };
-  }
-  if (baseUrl === undefined && resourceUrl === undefined) {
-    return {
-      problems: [
-        "no provider endpoint: give baseUrl (used as is) or resourceUrl (an Azure AI Foundry resource URL, e.g. https://<resource>.services.ai.azure.com)",
-      ],
-    };
-  }
-  const [variable, label, value] =
-    baseUrl !== undefined
-      ? [COPILOT_PROVIDER_BASE_URL, "baseUrl", baseUrl]
-      : [AZURE_AI_FOUNDRY_RESOURCE_URL, "resourceUrl", resourceUrl];
-  if (typeof value !== "string") return { problems: [`${label} must be a string URL`] };
-  const resolution = resolveBaseUrl(variable, value, { type, label });
-  return {
-    ...(resolution.baseUrl !== undefined ? { baseUrl: resolution.baseUrl } : {}),
-    problems: resolution.problems,
-  };
 }

@@ -3,8 +3,11 @@ import {
   API_KEY_VARIABLES,
   COPILOT_PROVIDER_TOKEN_SCOPE,
   ConfigurationError,
+  type Clock,
   type Detection,
   type Env,
+  isGuid,
+  isScopeUri,
   isSet,
   type Logger,
   MANAGED_IDENTITY_SIGNAL_VARIABLES,
@@ -13,8 +16,7 @@ import {
   type ProviderConfigSourceModule,
   readProviderEnv,
   showValue,
-} from "@copilot-byok/core";
-import type { Clock } from "./Clock.js";
+} from "@copilot-byok/core/plugin";
 import {
   AZURE_TOKEN_CREDENTIALS,
   AZURE_TOKEN_CREDENTIALS_VALUES,
@@ -22,16 +24,12 @@ import {
 } from "./checkAzureTokenCredentials.js";
 import type { AnyDefaultAzureCredentialOptions } from "./createLazyDefaultAzureCredential.js";
 import { AZURE_ENTRA_MODE, EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
-import { expectedAudienceFor, isScopeUri, scopeAudienceProblem } from "./expectedAudienceFor.js";
+import { expectedAudienceFor, scopeAudienceProblem } from "./expectedAudienceFor.js";
 import type { TokenCacheEvent, TokenCacheRetryOptions } from "./TokenCache.js";
-import { AZURE_TOKEN_CREDENTIAL } from "./tokens.js";
 
 /** Module-level defaults of {@link createAzureEntraModule}: they apply to every source the module creates. */
 export interface AzureEntraModuleOptions {
-  /**
-   * The credential to use instead of `DefaultAzureCredential`. A credential registered in the container
-   * under {@link AZURE_TOKEN_CREDENTIAL} takes precedence.
-   */
+  /** The credential to use instead of `DefaultAzureCredential`, e.g. a `ManagedIdentityCredential({ clientId })`. */
   credential?: TokenCredential;
   /** Name of the credential in messages. */
   credentialName?: string;
@@ -56,21 +54,20 @@ export interface AzureEntraModuleOptions {
   expectedAudience?: string | readonly string[] | null;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DEVELOPER_CREDENTIALS_SENTENCE =
   "DefaultAzureCredential will try developer credentials (Azure CLI, azd, VS Code)";
 
 /**
  * The `azure-entra` plug-in, with module-level defaults. `detect` is pure: always applicable, `signals` when
  * managed or workload identity variables are set, else `fallback`; its reasons name each signal and what it
- * means. `create` builds an {@link EntraIdProviderConfigSource} from the environment, with the credential
- * registered in the container under {@link AZURE_TOKEN_CREDENTIAL} if any, else `options.credential`, else
- * a `DefaultAzureCredential` created on first use.
+ * means. `create` builds an {@link EntraIdProviderConfigSource} from the environment, with `options.credential`,
+ * else a `DefaultAzureCredential` created on first use.
  */
 export function createAzureEntraModule(options: AzureEntraModuleOptions = {}): ProviderConfigSourceModule {
   const givenCredential = options.credential;
   return Object.freeze({
     mode: AZURE_ENTRA_MODE,
+    origin: "azureEntraModule from @copilot-byok/azure-entra",
     detect: (env: Env) => detectAzureEntra(env, givenCredential, options.expectedAudience),
     create(context: ModuleContext): EntraIdProviderConfigSource {
       const { settings, problems: envProblems } = readProviderEnv(context.env);
@@ -78,10 +75,7 @@ export function createAzureEntraModule(options: AzureEntraModuleOptions = {}): P
       if (settings.baseUrl === undefined && settings.baseUrlVariable === undefined)
         problems.push(NO_ENDPOINT_PROBLEM);
 
-      const registered = context.container?.isRegistered(AZURE_TOKEN_CREDENTIAL, true)
-        ? context.container.resolve(AZURE_TOKEN_CREDENTIAL)
-        : undefined;
-      const credential = registered ?? givenCredential;
+      const credential = givenCredential;
       if (credential === undefined) {
         const { problem } = checkAzureTokenCredentials(context.env[AZURE_TOKEN_CREDENTIALS]);
         if (problem) problems.push(problem);
@@ -100,9 +94,8 @@ export function createAzureEntraModule(options: AzureEntraModuleOptions = {}): P
         ...(credential === undefined && options.defaultCredentialOptions
           ? { defaultCredentialOptions: options.defaultCredentialOptions }
           : {}),
-        ...(registered === undefined && options.credentialName
-          ? { credentialName: options.credentialName }
-          : {}),
+        ...(options.credentialName ? { credentialName: options.credentialName } : {}),
+        env: context.env,
         ...(options.refreshWindowMs !== undefined ? { refreshWindowMs: options.refreshWindowMs } : {}),
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.retry ? { retry: options.retry } : {}),
@@ -140,7 +133,7 @@ function detectAzureEntra(
 
   if (givenCredential !== undefined) {
     reasons.push(
-      "credential given to createAzureEntraModule (a TokenCredential registered under AZURE_TOKEN_CREDENTIAL takes precedence)",
+      "credential given to createAzureEntraModule",
     );
   }
   for (const name of signals) reasons.push(describeSignal(name, env));
@@ -199,7 +192,7 @@ function describeSignal(name: (typeof MANAGED_IDENTITY_SIGNAL_VARIABLES)[number]
       return `AZURE_CLIENT_CERTIFICATE_PATH is set: a service principal with a certificate, through EnvironmentCredential${missing("AZURE_CLIENT_ID", "AZURE_TENANT_ID")}`;
     case "AZURE_CLIENT_ID": {
       const raw = (env.AZURE_CLIENT_ID ?? "").trim();
-      const shown = GUID.test(raw) ? raw : showValue(raw);
+      const shown = isGuid(raw) ? raw : showValue(raw);
       return `AZURE_CLIENT_ID=${shown}: the user-assigned managed identity to use (or the app of the service principal / workload identity)`;
     }
     case "AZURE_POD_IDENTITY_AUTHORITY_HOST":

@@ -1,4 +1,4 @@
-import { showValue } from "@copilot-byok/core";
+import { showValue } from "@copilot-byok/core/plugin";
 
 /** The variable `@azure/identity`'s `DefaultAzureCredential` reads to restrict its chain. */
 export const AZURE_TOKEN_CREDENTIALS = "AZURE_TOKEN_CREDENTIALS";

@@ -5,7 +5,7 @@ import type {
   DefaultAzureCredentialResourceIdOptions,
   TokenCredentialOptions,
 } from "@azure/identity";
-import { ConfigurationError } from "@copilot-byok/core";
+import { ConfigurationError } from "@copilot-byok/core/plugin";
 import { AZURE_TOKEN_CREDENTIALS, checkAzureTokenCredentials } from "./checkAzureTokenCredentials.js";
 
 /** What `new DefaultAzureCredential(options)` accepts (its three overloads). */

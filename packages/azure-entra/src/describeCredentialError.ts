@@ -1,4 +1,4 @@
-import { redactText } from "@copilot-byok/core";
+import { redactText } from "@copilot-byok/core/plugin";
 
 /** Longest part of one error message kept. `@azure/identity` messages run to many lines with links. */
 const MAX_LINE = 300;

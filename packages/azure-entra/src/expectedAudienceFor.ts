@@ -1,4 +1,4 @@
-import { DEFAULT_TOKEN_SCOPE } from "@copilot-byok/core";
+import { DEFAULT_TOKEN_SCOPE, isScopeUri } from "@copilot-byok/core/plugin";
 import { audienceMatchesScope, resourceOfScope } from "./audienceMatchesScope.js";
 
 /** The audience Azure AI Foundry's and Azure OpenAI's model endpoints accept. */
@@ -24,14 +24,6 @@ export function expectedAudienceFor(baseUrl: string): readonly string[] | undefi
   }
   if (host.endsWith(".services.ai.azure.com")) return [COGNITIVE_SERVICES_AUDIENCE, AI_AZURE_AUDIENCE];
   return undefined;
-}
-
-/** The shape of a scope URI, as `readProviderEnv` and `EntraIdProviderConfigSource` check it. */
-const SCOPE_URI = /^[a-z][a-z0-9+.-]*:\/\/?\S+$/i;
-
-/** Whether `scope` (trimmed) has the shape of a scope URI; anything else may be a pasted secret, never shown. */
-export function isScopeUri(scope: string): boolean {
-  return SCOPE_URI.test(scope.trim());
 }
 
 /**

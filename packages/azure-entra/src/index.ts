@@ -4,7 +4,6 @@ export {
   azureEntraModule,
   createAzureEntraModule,
 } from "./azureEntraModule.js";
-export { type Clock, systemClock } from "./Clock.js";
 export {
   AZURE_TOKEN_CREDENTIALS,
   AZURE_TOKEN_CREDENTIALS_VALUES,
@@ -12,6 +11,7 @@ export {
 } from "./checkAzureTokenCredentials.js";
 export type { AnyDefaultAzureCredentialOptions } from "./createLazyDefaultAzureCredential.js";
 export { describeCredentialError } from "./describeCredentialError.js";
+export { diagnoseToken } from "./diagnoseToken.js";
 export {
   AZURE_ENTRA_MODE,
   EntraIdProviderConfigSource,
@@ -36,4 +36,3 @@ export {
   type TokenCacheRetryOptions,
   type TokenCacheStatus,
 } from "./TokenCache.js";
-export { AZURE_TOKEN_CREDENTIAL } from "./tokens.js";

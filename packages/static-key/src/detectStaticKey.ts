@@ -4,6 +4,7 @@ import {
   COPILOT_PROVIDER_API_KEY_FILE,
   type Detection,
   type Env,
+  hasControlCharacters,
   isSet,
   NO_ENDPOINT_PROBLEM,
   readProviderEnv,
@@ -51,8 +52,7 @@ export function detectStaticKey(env: Env, options: DetectStaticKeyOptions = {}):
   const value = env[winner] ?? "";
   if (winner === COPILOT_PROVIDER_API_KEY_FILE) {
     const path = value.trim();
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-    if (/[\u0000-\u001f\u007f]/.test(path)) {
+    if (hasControlCharacters(path)) {
       problems.push(`${winner} contains control characters: it must be the path of the key file`);
       reasons.push(`static key found in ${winner} (a key file)`);
     } else {

@@ -1,6 +1,7 @@
+import { isGuid } from "@copilot-byok/core/plugin";
+
 const PATH_CHARACTERS = /^[\w .@~:/\\-]+$/;
 const RANDOM_RUN = /^[A-Za-z0-9_+=-]{24,}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The start of a base64url-encoded JSON object (`{"`): a JWT's header or payload. */
 const JWT_PART = /eyJ[A-Za-z0-9_-]{8,}/;
 /** An Authorization scheme followed by a credential: `Bearer <token>`, `Basic <…>`, …. */
@@ -26,7 +27,7 @@ export function showKeyFilePath(path: string): string {
 function looksLikeCredential(path: string): boolean {
   if (path.length > 1024 || !PATH_CHARACTERS.test(path) || JWT_PART.test(path)) return true;
   return path.split(/[\\/]/).some((segment) => {
-    if (UUID.test(segment)) return false;
+    if (isGuid(segment)) return false;
     if (RANDOM_RUN.test(segment) || AUTHORIZATION_SCHEME.test(segment)) return true;
     // Whitespace: only single spaces between words, as in "My Keys/api key.txt".
     if (/\s/.test(segment) && !/^\S+( \S+)*$/.test(segment)) return true;

@@ -23,6 +23,7 @@ export function createStaticKeyModule(options: StaticKeyModuleOptions = {}): Pro
   const { logger, ...defaults } = options;
   const module: ProviderConfigSourceModule = {
     mode: STATIC_KEY_MODE,
+    origin: "staticKeyModule from @copilot-byok/static-key",
     detect: (env) => detectStaticKey(env, defaults),
     create: (context) => {
       const sourceLogger = logger ?? context.logger;
