@@ -3,17 +3,16 @@ import {
   API_KEY_VARIABLES,
   COPILOT_PROVIDER_TOKEN_SCOPE,
   ConfigurationError,
-  type Clock,
   type Detection,
   type Env,
   isGuid,
   isScopeUri,
   isSet,
-  type Logger,
   MANAGED_IDENTITY_SIGNAL_VARIABLES,
   type ModuleContext,
   NO_ENDPOINT_PROBLEM,
   type ProviderConfigSourceModule,
+  providerSettingsFromEnv,
   readProviderEnv,
   showValue,
 } from "@copilot-byok/core/plugin";
@@ -22,37 +21,31 @@ import {
   AZURE_TOKEN_CREDENTIALS_VALUES,
   checkAzureTokenCredentials,
 } from "./checkAzureTokenCredentials.js";
-import type { AnyDefaultAzureCredentialOptions } from "./createLazyDefaultAzureCredential.js";
-import { AZURE_ENTRA_MODE, EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
+import {
+  AZURE_ENTRA_MODE,
+  EntraIdProviderConfigSource,
+  type EntraIdProviderConfigSourceOptions,
+} from "./EntraIdProviderConfigSource.js";
 import { expectedAudienceFor, scopeAudienceProblem } from "./expectedAudienceFor.js";
-import type { TokenCacheEvent, TokenCacheRetryOptions } from "./TokenCache.js";
 
-/** Module-level defaults of {@link createAzureEntraModule}: they apply to every source the module creates. */
-export interface AzureEntraModuleOptions {
-  /** The credential to use instead of `DefaultAzureCredential`, e.g. a `ManagedIdentityCredential({ clientId })`. */
-  credential?: TokenCredential;
-  /** Name of the credential in messages. */
-  credentialName?: string;
-  /** Options of the default `DefaultAzureCredential`. */
-  defaultCredentialOptions?: AnyDefaultAzureCredentialOptions;
-  /** Refresh in the background this long before expiry. Default 5 minutes. */
-  refreshWindowMs?: number;
-  /** Bound of each token request. Default 30 s. */
-  timeoutMs?: number;
-  /** Retries of failed background refreshes. */
-  retry?: Partial<TokenCacheRetryOptions>;
-  /** Where token events are logged. Default: the logger given to `registerCopilotByok`. */
-  logger?: Logger;
-  /** Called with every token event. */
-  onEvent?: (event: TokenCacheEvent) => void;
-  /** Time source of the token cache. */
-  clock?: Clock;
-  /**
-   * The token audience(s) the provider accepts; a scope giving another audience is a configuration problem.
-   * Default: known for Azure hosts (`expectedAudienceFor`), else not checked. `null` turns the check off.
-   */
-  expectedAudience?: string | readonly string[] | null;
-}
+/**
+ * Module-level defaults of {@link createAzureEntraModule}: they apply to every source the module creates (see
+ * {@link EntraIdProviderConfigSourceOptions}; `logger` defaults to the one given to `registerCopilotByok`).
+ * The endpoint, type, model and scope come from the environment.
+ */
+export type AzureEntraModuleOptions = Pick<
+  EntraIdProviderConfigSourceOptions,
+  | "credential"
+  | "credentialName"
+  | "defaultCredentialOptions"
+  | "refreshWindowMs"
+  | "timeoutMs"
+  | "retry"
+  | "logger"
+  | "onEvent"
+  | "clock"
+  | "expectedAudience"
+>;
 
 const DEVELOPER_CREDENTIALS_SENTENCE =
   "DefaultAzureCredential will try developer credentials (Azure CLI, azd, VS Code)";
@@ -70,39 +63,21 @@ export function createAzureEntraModule(options: AzureEntraModuleOptions = {}): P
     origin: "azureEntraModule from @copilot-byok/azure-entra",
     detect: (env: Env) => detectAzureEntra(env, givenCredential, options.expectedAudience),
     create(context: ModuleContext): EntraIdProviderConfigSource {
-      const { settings, problems: envProblems } = readProviderEnv(context.env);
-      const problems = [...envProblems];
-      if (settings.baseUrl === undefined && settings.baseUrlVariable === undefined)
-        problems.push(NO_ENDPOINT_PROBLEM);
-
-      const credential = givenCredential;
-      if (credential === undefined) {
+      const { settings, problems } = providerSettingsFromEnv(context.env);
+      const all = [...problems];
+      if (givenCredential === undefined) {
         const { problem } = checkAzureTokenCredentials(context.env[AZURE_TOKEN_CREDENTIALS]);
-        if (problem) problems.push(problem);
+        if (problem) all.push(problem);
       }
-      if (problems.length > 0 || settings.baseUrl === undefined) throw new ConfigurationError(problems);
+      if (all.length > 0 || !settings) throw new ConfigurationError(all);
 
       const logger = options.logger ?? context.logger;
       const source = new EntraIdProviderConfigSource({
-        baseUrl: settings.baseUrl,
-        type: settings.type,
-        wireApi: settings.wireApi,
-        scope: settings.tokenScope,
-        ...(settings.modelId !== undefined ? { modelId: settings.modelId } : {}),
-        ...(settings.wireModel !== undefined ? { wireModel: settings.wireModel } : {}),
-        ...(credential !== undefined ? { credential } : {}),
-        ...(credential === undefined && options.defaultCredentialOptions
-          ? { defaultCredentialOptions: options.defaultCredentialOptions }
-          : {}),
-        ...(options.credentialName ? { credentialName: options.credentialName } : {}),
+        ...options,
+        ...settings,
+        scope: readProviderEnv(context.env).settings.tokenScope,
         env: context.env,
-        ...(options.refreshWindowMs !== undefined ? { refreshWindowMs: options.refreshWindowMs } : {}),
-        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-        ...(options.retry ? { retry: options.retry } : {}),
         ...(logger ? { logger } : {}),
-        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-        ...(options.clock ? { clock: options.clock } : {}),
-        ...(options.expectedAudience !== undefined ? { expectedAudience: options.expectedAudience } : {}),
       });
       logger?.debug("copilot-byok: azure-entra source created", source.describe());
       return source;

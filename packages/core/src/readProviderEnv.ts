@@ -16,7 +16,7 @@ import {
   type WireApi,
 } from "./envNames.js";
 import { checkChoice, checkName, checkScope } from "./optionChecks.js";
-import type { ProviderOptionsParse } from "./parseProviderOptions.js";
+import { type ProviderOptionsParse, parseProviderOptions } from "./parseProviderOptions.js";
 import { resolveBaseUrl } from "./resolveBaseUrl.js";
 import type { Env } from "./types.js";
 
@@ -133,14 +133,12 @@ export function providerSettingsFromEnv(env: Env): ProviderOptionsParse {
   if (settings.baseUrlVariable === undefined) all.push(NO_ENDPOINT_PROBLEM);
   if (all.length > 0 || settings.baseUrl === undefined) return { problems: all };
   const { baseUrl, type, wireApi, modelId, wireModel } = settings;
-  return {
-    settings: Object.freeze({
-      baseUrl,
-      type,
-      wireApi,
-      ...(modelId !== undefined ? { modelId } : {}),
-      ...(wireModel !== undefined ? { wireModel } : {}),
-    }),
-    problems: [],
-  };
+  // The resolved URL and the checked values parse as options do: one shape of settings for every source.
+  return parseProviderOptions({
+    baseUrl,
+    type,
+    wireApi,
+    ...(modelId !== undefined ? { modelId } : {}),
+    ...(wireModel !== undefined ? { wireModel } : {}),
+  });
 }

@@ -1,0 +1,58 @@
+import {
+  ConfigurationError,
+  createProviderConfigSource,
+  type Env,
+  type ProviderConfigSourceModule,
+  providerSettingsFromEnv,
+  RefreshingCache,
+  redactUrl,
+} from "@copilot-byok/core/plugin";
+
+/** Where the broker answers `GET` with `{ "access_token": "…", "expires_on": <seconds since the epoch> }`. */
+export const TOKEN_BROKER_URL = "TOKEN_BROKER_URL";
+
+/** Asks the broker for a token; the cache calls this once per refresh, with a signal that bounds it. */
+async function fetchToken(url: string, signal: AbortSignal) {
+  const response = await fetch(url, { signal, headers: { accept: "application/json" } });
+  if (!response.ok) throw new Error(`the token broker answered HTTP ${response.status}`);
+  const body = (await response.json()) as { access_token?: unknown; expires_on?: unknown };
+  if (typeof body.access_token !== "string" || typeof body.expires_on !== "number")
+    throw new Error("the token broker's answer has no access_token and expires_on");
+  return { value: body.access_token, expiresOnTimestamp: body.expires_on * 1000 };
+}
+
+const brokerUrl = (env: Env) => env[TOKEN_BROKER_URL]?.trim() || undefined;
+const problemsOf = (env: Env) => [
+  ...providerSettingsFromEnv(env).problems,
+  ...(brokerUrl(env) ? [] : [`${TOKEN_BROKER_URL} is not set: give the token broker's URL`]),
+];
+
+/** A plug-in mode: bearer tokens from a token broker, chosen by `auto` when TOKEN_BROKER_URL is set. */
+export const tokenBrokerModule: ProviderConfigSourceModule = {
+  mode: "token-broker",
+  origin: "tokenBrokerModule from examples/custom-source",
+  detect: (env) => {
+    const url = brokerUrl(env);
+    return {
+      applicable: url !== undefined,
+      strength: "explicit",
+      reasons: [url ? `tokens from the broker at ${redactUrl(url)} (${TOKEN_BROKER_URL})` : `${TOKEN_BROKER_URL} not set`],
+      summary: `a token broker (${TOKEN_BROKER_URL})`,
+      problems: problemsOf(env),
+    };
+  },
+  create({ env, logger }) {
+    const { settings } = providerSettingsFromEnv(env);
+    const url = brokerUrl(env);
+    if (!settings || !url) throw new ConfigurationError(problemsOf(env));
+    const fetch = ({ signal }: { signal: AbortSignal }) => fetchToken(url, signal);
+    const cache = new RefreshingCache({ name: "token broker", noun: "token", fetch, ...(logger ? { logger } : {}) });
+    return createProviderConfigSource({
+      mode: "token-broker",
+      provider: settings,
+      credentialKind: "bearer",
+      credential: cache,
+      facts: () => ({ broker: redactUrl(url) }),
+    });
+  },
+};
