@@ -1,8 +1,8 @@
-import { BASE_URL_VARIABLES, isSet } from "@copilot-byok/core";
+import { BASE_URL_VARIABLES } from "@copilot-byok/core";
 import { startAzureEmulators } from "@copilot-byok/testing";
 import { migrationSteps, runMigration } from "./migrate.js";
 
-if (BASE_URL_VARIABLES.some((v) => isSet(process.env, v))) {
+if (BASE_URL_VARIABLES.some((v) => process.env[v]?.trim())) {
   // Your own environment: run the doctor on it as it is (repeat at each step of your migration).
   const reports = await runMigration([{ title: "your environment", env: process.env }]);
   process.exitCode = reports.every((r) => r.healthy) ? 0 : 1;

@@ -71,8 +71,8 @@ export interface EntraIdProviderConfigSourceOptions extends ProviderOptions {
    */
   expectedAudience?: string | readonly string[] | null;
   /**
-   * The environment the default credential reads, as far as `describe()` and the doctor tell (e.g. the
-   * `AZURE_CLIENT_ID` of a user-assigned identity). Default: `process.env` at construction.
+   * The environment the source was selected from, for what `describe()` and the doctor tell of the default
+   * credential (e.g. the `AZURE_CLIENT_ID` of a user-assigned identity). Default: `process.env`.
    */
   env?: Env;
 }
@@ -100,7 +100,7 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
   readonly tokenCache: TokenCache;
   readonly #provider: ProviderSettings;
   readonly #usesDefaultCredential: boolean;
-  readonly #clientId: string | undefined;
+  readonly #env: Env | undefined;
   readonly #bearerTokenProvider: BearerTokenProvider;
   #disposed = false;
 
@@ -135,9 +135,7 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
     this.wireModel = parsed.settings.wireModel;
     this.scope = scope;
     this.#usesDefaultCredential = options.credential === undefined;
-    // The client id of a user-assigned identity is not a secret; anything else in the variable is not shown.
-    const rawClientId = this.#usesDefaultCredential ? (options.env ?? process.env).AZURE_CLIENT_ID?.trim() : undefined;
-    this.#clientId = rawClientId ? (isGuid(rawClientId) ? rawClientId : "set (not a GUID, not shown)") : undefined;
+    this.#env = options.env;
     const credential =
       options.credential ?? createLazyDefaultAzureCredential(options.defaultCredentialOptions);
 
@@ -198,7 +196,7 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
         credential: this.credentialName,
         ...(answeredBy ? { "answered by": answeredBy } : {}),
         scope: this.scope,
-        ...(this.#clientId ? { azureClientId: this.#clientId } : {}),
+        ...this.#clientIdFact(),
       },
     });
   }
@@ -215,7 +213,7 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
       wireApi: this.wireApi,
       ...(this.modelId !== undefined ? { modelId: this.modelId } : {}),
       ...(this.wireModel !== undefined ? { wireModel: this.wireModel } : {}),
-      ...(this.#clientId ? { azureClientId: this.#clientId } : {}),
+      ...this.#clientIdFact(),
       refreshWindowMs: this.tokenCache.refreshWindowMs,
       timeoutMs: this.tokenCache.timeoutMs,
       tokenState: this.#disposed ? "disposed" : status.state,
@@ -227,6 +225,18 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
   dispose(): void {
     this.#disposed = true;
     this.tokenCache.dispose();
+  }
+
+  /**
+   * The client id of a user-assigned identity, as the default credential sees it: from the environment the
+   * module selected with, else `process.env` now (what `DefaultAzureCredential` reads). Not a secret; a value
+   * that is not a GUID is not shown.
+   */
+  #clientIdFact(): { azureClientId?: string } {
+    if (!this.#usesDefaultCredential) return {};
+    const raw = (this.#env ?? process.env).AZURE_CLIENT_ID?.trim();
+    if (!raw) return {};
+    return { azureClientId: isGuid(raw) ? raw : "set (not a GUID, not shown)" };
   }
 
   #token(options: GetProviderConfigOptions): Promise<string> {

@@ -1,5 +1,5 @@
 import { inspect } from "node:util";
-import { ConfigurationError, type Logger, TokenAcquisitionError } from "@copilot-byok/core";
+import { ConfigurationError, DisposedError, type Logger, TokenAcquisitionError } from "@copilot-byok/core";
 import { ManualClock } from "@copilot-byok/test-utils/ManualClock";
 import { makeJwt } from "@copilot-byok/test-utils/makeJwt";
 import { deferred, ScriptedCredential, type Step } from "@copilot-byok/test-utils/ScriptedCredential";
@@ -73,6 +73,17 @@ async function rejectionOf(promise: Promise<unknown>): Promise<TokenAcquisitionE
     return error as TokenAcquisitionError;
   }
   throw new Error("expected a rejection");
+}
+
+/** A disposed cache rejects with core's DisposedError. */
+async function disposedRejectionOf(promise: Promise<unknown>): Promise<DisposedError> {
+  const error = await promise.then(
+    () => new Error("expected a rejection"),
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DisposedError);
+  expect(error).toMatchObject({ code: "COPILOT_BYOK_DISPOSED" });
+  return error as DisposedError;
 }
 
 describe("TokenCache: single flight and answers from memory", () => {
@@ -191,7 +202,7 @@ it("answers a warm cache with one stored promise; a new token, a signal or an er
   expect(await second).toBe("t2");
   // Disposed: a rejected promise, never a synchronous throw.
   cache.dispose();
-  expect((await rejectionOf(cache.getToken(SCOPE))).reason).toBe("disposed");
+  await disposedRejectionOf(cache.getToken(SCOPE));
 });
 
 it("turns a throwing injected clock into a rejection, never a synchronous throw", async () => {
@@ -582,13 +593,12 @@ describe("TokenCache: safety and lifecycle", () => {
     const waiting = hanging.cache.getToken(SCOPE);
     waiting.catch(() => {});
     hanging.cache.dispose();
-    expect((await rejectionOf(waiting)).reason).toBe("disposed");
+    await disposedRejectionOf(waiting);
 
     cache.dispose();
     cache.dispose(); // idempotent
     expect(vi.getTimerCount()).toBe(0);
-    const error = await rejectionOf(cache.getToken(SCOPE));
-    expect(error.reason).toBe("disposed");
+    const error = await disposedRejectionOf(cache.getToken(SCOPE));
     expect(error.message).toContain("disposed");
     expect(cache.status(SCOPE).state).toBe("empty");
   });

@@ -9,6 +9,9 @@ import { unrefTimer } from "./unrefTimer.js";
 //   has to handle it to avoid an unhandled rejection;
 // - the timer is cleared when the attempt settles and `unref()`ed meanwhile.
 
+/** Default bound of an attempt of a refreshing cache. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
 /** How an attempt ended: `failed` (run threw or rejected), `timeout`, or `aborted` (by `abort()`). */
 export type AttemptResult<T> =
   | { readonly ok: true; readonly value: T }

@@ -47,7 +47,8 @@ export function plausibleExpiry(
     own = undefined;
   }
   if (isPlausible(own, now)) return { expiresOn: own, implausible: { hint, use: "value's own expiry" } };
-  if (tooFar) return { expiresOn: now + FALLBACK_LIFETIME_MS, implausible: { hint, use: "assumed lifetime" } };
+  if (tooFar)
+    return { expiresOn: now + FALLBACK_LIFETIME_MS, implausible: { hint, use: "assumed lifetime" } };
   return { expiresOn: undefined, implausible: { hint, use: "none" } };
 }
 

@@ -31,6 +31,23 @@ export {
   parseProviderOptions,
 } from "./parseProviderOptions.js";
 export { protectSource } from "./protectSource.js";
+// The refreshing cache of one expiring credential value (a token, a key with a TTL), and its settings.
+export { DEFAULT_TIMEOUT_MS } from "./attemptWithTimeout.js";
+export { DEFAULT_RETRY, type RetryOptions } from "./backoff.js";
+export {
+  checkRefreshOptions,
+  MAX_REFRESH_WINDOW_MS,
+  type RefreshTimingOptions,
+} from "./checkRefreshOptions.js";
+export { FALLBACK_LIFETIME_MS, MAX_PLAUSIBLE_LIFETIME_MS } from "./plausibleExpiry.js";
+export { RefreshingCache } from "./RefreshingCache.js";
+export type {
+  RefreshingCacheEvent,
+  RefreshingCacheEventType,
+  RefreshingCacheStatus,
+} from "./RefreshingCacheEvent.js";
+export type { FetchedValue, RefreshingCacheOptions } from "./RefreshingCacheOptions.js";
+export { DEFAULT_REFRESH_WINDOW_MS, EXPIRY_MARGIN_MS } from "./refreshTime.js";
 export {
   isSet,
   NO_ENDPOINT_PROBLEM,
