@@ -9,6 +9,7 @@ const api = {
   ...require("@copilot-byok/testing"),
   ...require("@github/copilot-sdk"),
   ...require("tsyringe"),
+  plugin: require("@copilot-byok/core/plugin"),
 };
 runScenario(api, "cjs").then(
   (failures) => {

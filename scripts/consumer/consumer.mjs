@@ -2,6 +2,7 @@
 import "reflect-metadata";
 import { azureEntraModule } from "@copilot-byok/azure-entra";
 import { CopilotSessionFactory, registerCopilotByok } from "@copilot-byok/core";
+import * as plugin from "@copilot-byok/core/plugin";
 import { staticKeyModule } from "@copilot-byok/static-key";
 import { startAzureEmulators } from "@copilot-byok/testing";
 import { approveAll, CopilotClient } from "@github/copilot-sdk";
@@ -17,5 +18,6 @@ const api = {
   approveAll,
   CopilotClient,
   container,
+  plugin,
 };
 process.exitCode = (await scenario.runScenario(api, "esm")) === 0 ? 0 : 1;

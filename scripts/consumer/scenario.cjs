@@ -7,7 +7,7 @@ const { join } = require("node:path");
 /** One session per mode against the emulators; returns the number of failures. */
 async function runScenario(api, flavour) {
   const { azureEntraModule, CopilotSessionFactory, registerCopilotByok, staticKeyModule } = api;
-  const { startAzureEmulators, approveAll, CopilotClient, container } = api;
+  const { startAzureEmulators, approveAll, CopilotClient, container, plugin } = api;
   const KEY = "consumer-smoke-key-0123456789";
   const emulators = await startAzureEmulators({ apiKeys: [KEY] });
   Object.assign(process.env, emulators.identity.env("app-service"));
@@ -15,16 +15,35 @@ async function runScenario(api, flavour) {
   const client = new CopilotClient({ useLoggedInUser: false, baseDirectory: home, logLevel: "none" });
   let failures = 0;
   try {
+    // A third mode, written against @copilot-byok/core/plugin as a plug-in author would: an expiring key.
+    const expiringKeyModule = {
+      mode: "expiring-key",
+      detect: (env) => ({
+        applicable: Boolean(env.EXPIRING_KEY),
+        strength: "explicit",
+        reasons: ["EXPIRING_KEY"],
+      }),
+      create: ({ env }) =>
+        plugin.createProviderConfigSource({
+          mode: "expiring-key",
+          provider: plugin.providerSettingsFromEnv(env).settings,
+          credentialKind: "bearer",
+          credential: new plugin.RefreshingCache({
+            fetch: async () => ({ value: env.EXPIRING_KEY, expiresOnTimestamp: Date.now() + 3_600_000 }),
+          }),
+        }),
+    };
     for (const [mode, extra] of [
       ["static-key", { COPILOT_PROVIDER_API_KEY: KEY }],
       ["azure-entra", {}],
+      ["expiring-key", { EXPIRING_KEY: KEY }],
     ]) {
       const app = container.createChildContainer();
       try {
         const env = { ...emulators.env("app-service"), COPILOT_PROVIDER_MODEL_ID: "gpt-4.1", ...extra };
         const selection = registerCopilotByok(app, {
           env,
-          modules: [staticKeyModule, azureEntraModule],
+          modules: [staticKeyModule, expiringKeyModule, azureEntraModule],
           client,
         });
         const session = await app

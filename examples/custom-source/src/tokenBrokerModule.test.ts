@@ -43,7 +43,7 @@ describe("a plug-in token broker source, written against @copilot-byok/core/plug
   it("is chosen by auto and by name, and explains itself", () => {
     const auto = selectProviderConfigSource(env, MODULES);
     expect(auto.mode).toBe("token-broker");
-    expect(auto.reasons).toContain(`tokens from the broker at ${broker.url} (${TOKEN_BROKER_URL})`);
+    expect(auto.reasons).toContain(`tokens from ${broker.url} (${TOKEN_BROKER_URL})`);
     expect(selectProviderConfigSource({ ...env, COPILOT_PROVIDER_AUTH: "token-broker" }, MODULES).mode).toBe(
       "token-broker",
     );
@@ -81,7 +81,12 @@ describe("a plug-in token broker source, written against @copilot-byok/core/plug
       const config = await source.getProviderConfig();
       expect(config).not.toHaveProperty("apiKey");
       expect(config).not.toHaveProperty("bearerToken");
-      for (const shown of [inspect(source), JSON.stringify(source), inspect(config), JSON.stringify(source.describe())])
+      for (const shown of [
+        inspect(source),
+        JSON.stringify(source),
+        inspect(config),
+        JSON.stringify(source.describe()),
+      ])
         expect(shown).not.toContain(token);
       const diagnostics = await source.diagnose?.();
       expect(diagnostics).toMatchObject({ credentialKind: "bearer", facts: { broker: broker.url } });

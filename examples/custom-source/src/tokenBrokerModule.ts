@@ -22,6 +22,7 @@ async function fetchToken(url: string, signal: AbortSignal) {
 }
 
 const brokerUrl = (env: Env) => env[TOKEN_BROKER_URL]?.trim() || undefined;
+const shownUrl = (env: Env) => redactUrl(brokerUrl(env) ?? "");
 const problemsOf = (env: Env) => [
   ...providerSettingsFromEnv(env).problems,
   ...(brokerUrl(env) ? [] : [`${TOKEN_BROKER_URL} is not set: give the token broker's URL`]),
@@ -31,28 +32,28 @@ const problemsOf = (env: Env) => [
 export const tokenBrokerModule: ProviderConfigSourceModule = {
   mode: "token-broker",
   origin: "tokenBrokerModule from examples/custom-source",
-  detect: (env) => {
-    const url = brokerUrl(env);
-    return {
-      applicable: url !== undefined,
-      strength: "explicit",
-      reasons: [url ? `tokens from the broker at ${redactUrl(url)} (${TOKEN_BROKER_URL})` : `${TOKEN_BROKER_URL} not set`],
-      summary: `a token broker (${TOKEN_BROKER_URL})`,
-      problems: problemsOf(env),
-    };
-  },
+  detect: (env) => ({
+    applicable: brokerUrl(env) !== undefined,
+    strength: "explicit",
+    reasons: [
+      brokerUrl(env) ? `tokens from ${shownUrl(env)} (${TOKEN_BROKER_URL})` : `${TOKEN_BROKER_URL} not set`,
+    ],
+    summary: `a token broker (${TOKEN_BROKER_URL})`,
+    problems: problemsOf(env),
+  }),
   create({ env, logger }) {
     const { settings } = providerSettingsFromEnv(env);
     const url = brokerUrl(env);
     if (!settings || !url) throw new ConfigurationError(problemsOf(env));
     const fetch = ({ signal }: { signal: AbortSignal }) => fetchToken(url, signal);
-    const cache = new RefreshingCache({ name: "token broker", noun: "token", fetch, ...(logger ? { logger } : {}) });
+    const cache = new RefreshingCache({ name: "token broker", noun: "token", fetch, logger });
+    const facts = () => ({ broker: shownUrl(env) });
     return createProviderConfigSource({
       mode: "token-broker",
       provider: settings,
       credentialKind: "bearer",
       credential: cache,
-      facts: () => ({ broker: redactUrl(url) }),
+      facts,
     });
   },
 };

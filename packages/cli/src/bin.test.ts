@@ -63,6 +63,23 @@ describe("copilot-byok (the built command)", () => {
     expect(r.stdout + r.stderr).not.toContain(CANARY_KEY);
   });
 
+  it("doctor --module <file> --probe: a plug-in's mode, loaded by the built command, its token never printed", async () => {
+    const plugin = fileURLToPath(new URL("./test-support/testBrokerModule.mjs", import.meta.url));
+    const r = await run(["doctor", "--module", plugin, "--probe", "--timeout", "10000"], {
+      COPILOT_PROVIDER_BASE_URL: emulators.foundry.baseUrl,
+      COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
+      TEST_BROKER_TOKEN: CANARY_KEY,
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("mode: test-broker");
+    expect(r.stdout).toContain(`  - test-broker (testBrokerModule from ${plugin})`);
+    expect(r.stdout).toContain("test-broker:\n  credential kind: bearer\n");
+    expect(r.stdout).toContain("token:\n  audience (aud): api://test-broker (matches the scope)");
+    expect(r.stdout).toMatch(/probe: OK HTTP 200 POST /);
+    expect(r.stdout + r.stderr).not.toContain(CANARY_KEY);
+  });
+
   it("exit 2 on a usage error", async () => {
     const r = await run(["doctor", "--bogus"], {});
     expect(r.code).toBe(2);

@@ -1,12 +1,21 @@
+import type { DescriptionValue } from "@copilot-byok/core";
 import type { DoctorReport } from "./runDoctor.js";
 
-/** The doctor report as lines for a terminal. */
+/**
+ * The doctor report as lines for a terminal. Knows no mode: the selected mode's section lists whatever facts
+ * its source gave, and the token section whatever claims.
+ */
 export function formatDoctorReport(report: DoctorReport): string[] {
   const lines: string[] = [];
   lines.push(`copilot-byok doctor: ${report.healthy ? "healthy" : "problems found"}`);
   lines.push("");
   lines.push(`mode: ${report.mode ?? "(none selected)"}`);
   for (const reason of report.reasons) lines.push(`  - ${reason}`);
+  if (report.modules.length > 0) {
+    lines.push("");
+    lines.push("modules:");
+    for (const m of report.modules) lines.push(`  - ${m.mode}${m.origin ? ` (${m.origin})` : ""}`);
+  }
   if (report.provider) {
     const p = report.provider;
     lines.push("");
@@ -17,30 +26,20 @@ export function formatDoctorReport(report: DoctorReport): string[] {
       `  model: ${p.model ?? "(not set)"}${p.wireModel ? `, deployment (wire model): ${p.wireModel}` : ""}`,
     );
   }
-  const s = report.source;
-  if (s && report.mode === "static-key") {
+  if (report.mode && (report.facts || report.credentialKind)) {
+    const facts = Object.entries(report.facts ?? {});
     lines.push("");
-    lines.push("static key:");
-    for (const [k, v] of Object.entries(s)) {
-      if (k !== "mode" && k !== "baseUrl" && v !== undefined) lines.push(`  ${k}: ${String(v)}`);
+    lines.push(`${report.mode}:`);
+    if (report.credentialKind && !Object.hasOwn(report.facts ?? {}, "credentialKind")) {
+      lines.push(`  credential kind: ${report.credentialKind}`);
     }
+    for (const [label, value] of facts) if (value !== undefined) lines.push(`  ${label}: ${show(value)}`);
   }
-  if (report.token) {
-    const t = report.token;
+  const tokenLines = report.token ? formatToken(report.token) : [];
+  if (tokenLines.length > 0) {
     lines.push("");
     lines.push("token:");
-    if (t.credential)
-      lines.push(`  credential: ${t.credential}${t.answeredBy ? ` (answered by ${t.answeredBy})` : ""}`);
-    if (t.scope) lines.push(`  scope: ${t.scope}`);
-    if (t.audience) {
-      lines.push(
-        `  audience (aud): ${t.audience} ${t.audienceMatchesScope ? "(matches the scope)" : "(DOES NOT match the scope)"}`,
-      );
-    }
-    if (t.tenantId) lines.push(`  tenant (tid): ${t.tenantId}`);
-    if (t.objectId) lines.push(`  object id (oid): ${t.objectId}`);
-    if (t.appId) lines.push(`  app id (appid): ${t.appId}`);
-    if (t.expiresOn) lines.push(`  expires: ${t.expiresOn} (${t.expiresIn})`);
+    lines.push(...tokenLines);
   }
   if (report.probe) {
     const pr = report.probe;
@@ -62,4 +61,27 @@ export function formatDoctorReport(report: DoctorReport): string[] {
     for (const p of report.problems) lines.push(`  - ${p}`);
   }
   return lines;
+}
+
+function formatToken(t: NonNullable<DoctorReport["token"]>): string[] {
+  const lines: string[] = [];
+  if (t.audience) {
+    const match =
+      t.audienceMatchesScope === undefined
+        ? ""
+        : t.audienceMatchesScope
+          ? " (matches the scope)"
+          : " (DOES NOT match the scope)";
+    lines.push(`  audience (aud): ${t.audience}${match}`);
+  }
+  if (t.tenantId) lines.push(`  tenant (tid): ${t.tenantId}`);
+  if (t.objectId) lines.push(`  object id (oid): ${t.objectId}`);
+  if (t.appId) lines.push(`  app id (appid): ${t.appId}`);
+  if (t.expiresOn) lines.push(`  expires: ${t.expiresOn}${t.expiresIn ? ` (${t.expiresIn})` : ""}`);
+  return lines;
+}
+
+function show(value: Exclude<DescriptionValue, undefined>): string {
+  if (Array.isArray(value)) return value.length > 0 ? value.join(", ") : "(none)";
+  return String(value);
 }

@@ -1,6 +1,11 @@
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { main, USAGE } from "./main.js";
 import { createMemoryOutput } from "./Output.js";
+
+const CLI_DIR = fileURLToPath(new URL("..", import.meta.url));
+const BROKER = "./src/test-support/testBrokerModule.mjs";
+const BROKER_TOKEN = "canary-main-broker-token-e5a07d3c91f2";
 
 describe("copilot-byok main", () => {
   it.each([
@@ -45,5 +50,62 @@ describe("copilot-byok main", () => {
     const report = JSON.parse(out.lines.join("\n"));
     expect(report.healthy).toBe(false);
     expect(report.problems.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    [
+      ["doctor", "--module", "./src/test-support/missing.mjs"],
+      "--module ./src/test-support/missing.mjs: no such file",
+    ],
+    [["doctor", "--module", "@acme/not-installed"], "--module @acme/not-installed: no such package from"],
+    [
+      ["doctor", "--module", "./src/humanDuration.ts"],
+      "--module ./src/humanDuration.ts: exports no provider config source module",
+    ],
+    [
+      ["doctor", "--module", BROKER, "--module", "./src/test-support/missing.mjs"],
+      "missing.mjs: no such file",
+    ],
+    [["demo", "--module", BROKER], "--module applies to doctor only"],
+  ])("%j is a usage error (exit 2) in one line naming the plug-in", async (argv, message) => {
+    const out = createMemoryOutput();
+    expect(await main(argv, { env: {}, out, cwd: CLI_DIR })).toBe(2);
+    expect(out.errors).toHaveLength(1);
+    expect(out.errors[0]).toContain(message);
+    expect(out.lines).toEqual([]);
+  });
+
+  it("doctor --module: a plug-in's mode is chosen and reported in full, text and --json, without its token", async () => {
+    const env = {
+      COPILOT_PROVIDER_BASE_URL: "https://broker-gateway.example/openai/v1/",
+      COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
+      TEST_BROKER_TOKEN: BROKER_TOKEN,
+    };
+    const text = createMemoryOutput();
+    expect(await main(["doctor", "--module", BROKER], { env, out: text, cwd: CLI_DIR })).toBe(0);
+    const lines = text.lines.join("\n");
+    expect(lines).toContain("copilot-byok doctor: healthy");
+    expect(lines).toContain("mode: test-broker\n  - COPILOT_PROVIDER_AUTH not set (auto): chose test-broker");
+    expect(lines).toContain(`  - test-broker (testBrokerModule from ${BROKER})`);
+    expect(lines).toContain("test-broker:\n  credential kind: bearer\n  credential: TestBrokerCredential");
+    expect(lines).toContain("token:\n  audience (aud): api://test-broker (matches the scope)");
+    expect(lines).toMatch(/ {2}expires: \S+ \(in (59 min|1 h)\)/);
+
+    const json = createMemoryOutput();
+    expect(await main(["doctor", "--json", "--module", BROKER], { env, out: json, cwd: CLI_DIR })).toBe(0);
+    const report = JSON.parse(json.lines.join("\n"));
+    expect(report).toMatchObject({
+      healthy: true,
+      mode: "test-broker",
+      credentialKind: "bearer",
+      facts: { credential: "TestBrokerCredential", "token variable": "TEST_BROKER_TOKEN" },
+      token: { audience: "api://test-broker", audienceMatchesScope: true, answeredBy: "broker replica b" },
+    });
+    expect(report.modules.map((m: { mode: string }) => m.mode)).toEqual([
+      "static-key",
+      "azure-entra",
+      "test-broker",
+    ]);
+    expect(text.lines.join("\n") + json.lines.join("\n")).not.toContain(BROKER_TOKEN);
   });
 });

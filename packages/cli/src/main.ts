@@ -1,6 +1,8 @@
 import { parseArgs } from "node:util";
-import type { Env } from "@copilot-byok/core";
+import type { Env, ProviderConfigSourceModule } from "@copilot-byok/core";
+import { DEFAULT_MODULES } from "./defaultModules.js";
 import { formatDoctorReport } from "./formatDoctorReport.js";
+import { loadModules, ModuleLoadError } from "./loadModules.js";
 import { createOutput, type Output } from "./Output.js";
 import { runDemo } from "./runDemo.js";
 import { runDoctor } from "./runDoctor.js";
@@ -12,6 +14,9 @@ Commands:
     --probe           also send one minimal model request and explain a failure
     --json            print the report as JSON
     --timeout <ms>    bound for each network step (default 30000)
+    --module <m>      also choose from the modes a plug-in exports: a file (./broker.mjs) or a
+                      package (@acme/copilot-byok-broker), resolved from the working directory;
+                      repeatable; built-in modes come first (auto gives ties to the earlier)
   demo              run the same session code once per mode against the bundled emulators,
                     or against your provider when the environment names one
     --emulators       use the emulators even when the environment names a provider
@@ -22,6 +27,8 @@ Exit codes: 0 healthy, 1 problems found, 2 usage error.`;
 export interface MainContext {
   env: Env;
   out: Output;
+  /** Where `--module` paths and packages are resolved from. Default: `process.cwd()`. */
+  cwd: string;
 }
 
 /** The CLI: returns the exit code. */
@@ -46,9 +53,24 @@ export async function main(argv: readonly string[], context?: Partial<MainContex
     out.error(`copilot-byok: --timeout must be a positive whole number of milliseconds`);
     return 2;
   }
+  if (values.module && command === "demo") {
+    out.error("copilot-byok: --module applies to doctor only");
+    return 2;
+  }
   switch (command) {
     case "doctor": {
-      const report = await runDoctor({ env, probe: values.probe ?? false, timeoutMs });
+      let modules: readonly ProviderConfigSourceModule[] = DEFAULT_MODULES;
+      if (values.module) {
+        try {
+          const cwd = context?.cwd ?? process.cwd();
+          modules = [...DEFAULT_MODULES, ...(await loadModules(values.module, { cwd, registered: modules }))];
+        } catch (error) {
+          if (!(error instanceof ModuleLoadError)) throw error;
+          out.error(`copilot-byok: ${error.message}`);
+          return 2;
+        }
+      }
+      const report = await runDoctor({ env, probe: values.probe ?? false, timeoutMs, modules });
       if (values.json) out.line(JSON.stringify(report, null, 2));
       else for (const line of formatDoctorReport(report)) out.line(line);
       return report.healthy ? 0 : 1;
@@ -81,6 +103,7 @@ function parse(argv: readonly string[]) {
       probe: { type: "boolean" },
       json: { type: "boolean" },
       timeout: { type: "string" },
+      module: { type: "string", multiple: true },
       emulators: { type: "boolean" },
       prompt: { type: "string" },
       help: { type: "boolean", short: "h" },

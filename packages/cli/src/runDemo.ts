@@ -6,17 +6,17 @@ import {
   CopilotSessionFactory,
   type Env,
   formatForLog,
-  isSet,
   type Logger,
   redactText,
   registerCopilotByok,
 } from "@copilot-byok/core";
+import { isSet } from "@copilot-byok/core/plugin";
 import { setProcessEnv, startAzureEmulators } from "@copilot-byok/testing";
 import { CopilotClient } from "@github/copilot-sdk";
 import { container as rootContainer } from "tsyringe";
 import { askOnce } from "./askOnce.js";
+import { DEFAULT_MODULES } from "./defaultModules.js";
 import type { Output } from "./Output.js";
-import { DEFAULT_MODULES } from "./runDoctor.js";
 import { withProgress } from "./withProgress.js";
 
 export interface DemoOptions {

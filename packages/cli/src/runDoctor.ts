@@ -1,38 +1,45 @@
-import { audienceMatchesScope, azureEntraModule, readJwtClaims } from "@copilot-byok/azure-entra";
 import {
+  CONFIGURATION_ERROR_CODE,
   COPILOT_PROVIDER_MODEL_ID,
-  COPILOT_PROVIDER_TOKEN_SCOPE,
-  ConfigurationError,
   CopilotByokError,
-  DEFAULT_TOKEN_SCOPE,
+  type DescriptionValue,
   type Env,
   type Logger,
   type ProviderConfigSource,
   type ProviderConfigSourceModule,
-  readProviderEnv,
   redactText,
   redactUrl,
   type SourceDescription,
+  type SourceDiagnostics,
   selectProviderConfigSource,
   silentLogger,
+  type TokenFacts,
 } from "@copilot-byok/core";
-import { staticKeyModule } from "@copilot-byok/static-key";
+import { readProviderEnv } from "@copilot-byok/core/plugin";
+import type { ProviderConfig } from "@github/copilot-sdk";
+import { DEFAULT_MODULES } from "./defaultModules.js";
 import { humanDuration } from "./humanDuration.js";
 import { type ProbeResult, probeProvider } from "./probeProvider.js";
-import { watchAnsweringCredential } from "./watchAnsweringCredential.js";
 
 /** What `copilot-byok doctor` found. Holds no secret: fingerprints and token claims only. */
 export interface DoctorReport {
   healthy: boolean;
   mode?: string;
   reasons: string[];
+  /** The modules the mode was chosen from, in order (ties in `auto` go to the earlier), with where each comes from. */
+  modules: { mode: string; origin?: string }[];
   problems: string[];
   warnings: string[];
   provider?: { baseUrl?: string; type: string; wireApi: string; model?: string; wireModel?: string };
   source?: SourceDescription;
+  /** What the source tells about its credential: its `diagnose()` facts, or its `describe()` without mode and base URL. */
+  facts?: Record<string, DescriptionValue>;
+  /** What the provider receives: an API key or a bearer token. */
+  credentialKind?: "api-key" | "bearer";
+  /** The token's claims (from the source's `diagnose()`), with the facts `credential`, `answered by` and `scope`. */
   token?: {
     credential?: string;
-    /** The credential of `DefaultAzureCredential`'s chain that answered, e.g. `ManagedIdentityCredential`. */
+    /** Which credential answered, e.g. `ManagedIdentityCredential` of `DefaultAzureCredential`'s chain. */
     answeredBy?: string;
     scope?: string;
     audience?: string;
@@ -50,17 +57,26 @@ export interface DoctorOptions {
   env: Env;
   probe?: boolean;
   timeoutMs?: number;
+  /** The modules to choose from, in order: the same list the application registers. Default {@link DEFAULT_MODULES}. */
   modules?: readonly ProviderConfigSourceModule[];
   logger?: Logger;
   now?: () => number;
 }
 
-export const DEFAULT_MODULES: readonly ProviderConfigSourceModule[] = [staticKeyModule, azureEntraModule];
-
-/** Reads the environment as the library does, gets a credential, optionally probes the model endpoint. */
+/**
+ * Reads the environment as the library does, creates the selected source, gets its credential once, shows
+ * what the source's `diagnose()` tells (any mode: the doctor knows none), optionally probes the model endpoint.
+ */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const { env, timeoutMs = 30_000, now = Date.now } = options;
-  const report: DoctorReport = { healthy: false, reasons: [], problems: [], warnings: [] };
+  const modules = options.modules ?? DEFAULT_MODULES;
+  const report: DoctorReport = {
+    healthy: false,
+    reasons: [],
+    modules: modules.map(({ mode, origin }) => ({ mode, ...(origin !== undefined ? { origin } : {}) })),
+    problems: [],
+    warnings: [],
+  };
   const settings = readProviderEnv(env).settings;
   report.provider = {
     // Shown through redactUrl: a base URL's query may hold a key (`?subscription-key=`, a SAS `sig`).
@@ -73,7 +89,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
 
   let selection: ReturnType<typeof selectProviderConfigSource>;
   try {
-    selection = selectProviderConfigSource(env, options.modules ?? DEFAULT_MODULES);
+    selection = selectProviderConfigSource(env, modules);
   } catch (error) {
     report.problems.push(...problemsOf(error));
     return report;
@@ -90,58 +106,26 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     report.problems.push(...problemsOf(error));
     return report;
   }
-  let answeredBy: string | undefined;
+  const problem = (error: unknown) => {
+    for (const p of problemsOf(error)) if (!report.problems.includes(p)) report.problems.push(p);
+    return undefined;
+  };
   try {
     const signal = AbortSignal.timeout(timeoutMs);
-    const watch = selection.mode === "azure-entra" ? await watchAnsweringCredential() : undefined;
-    const config = await source
-      .getProviderConfig({ signal })
-      .catch((error: unknown) => {
-        report.problems.push(...problemsOf(error));
-        return undefined;
-      })
-      .finally(() => {
-        answeredBy = watch?.stop();
-      });
+    // diagnose() first: it gets the credential once, so it can tell what answered (e.g. which credential of a
+    // chain), which a cached credential no longer shows. A failure is a problem, and the config is still asked
+    // for (its failure, most often the same, is listed once).
+    const diagnosed = source.diagnose ? await source.diagnose({ signal }).catch(problem) : undefined;
+    const config = await source.getProviderConfig({ signal }).catch(problem);
     report.source = source.describe();
     if (!config) return report;
 
-    const token = config.bearerToken;
-    if (!config.apiKey && (token !== undefined || config.bearerTokenProvider)) {
-      const scope = typeof report.source.scope === "string" ? report.source.scope : settings.tokenScope;
-      const claims = token ? readJwtClaims(token) : undefined;
-      const credential = report.source.credential;
-      report.token = {
-        ...(typeof credential === "string" ? { credential } : {}),
-        ...(answeredBy ? { answeredBy } : {}),
-        scope,
-      };
-      if (claims) {
-        const exp = typeof claims.exp === "number" ? claims.exp * 1000 : undefined;
-        const aud = typeof claims.aud === "string" ? claims.aud : undefined;
-        Object.assign(report.token, {
-          ...(aud ? { audience: aud, audienceMatchesScope: audienceMatchesScope(aud, scope) } : {}),
-          ...(typeof claims.tid === "string" ? { tenantId: claims.tid } : {}),
-          ...(typeof claims.oid === "string" ? { objectId: claims.oid } : {}),
-          ...(typeof claims.appid === "string" ? { appId: claims.appid } : {}),
-          ...(exp ? { expiresOn: new Date(exp).toISOString(), expiresIn: humanDuration(exp - now()) } : {}),
-        });
-        if (aud && !audienceMatchesScope(aud, scope)) {
-          report.problems.push(
-            `the token's audience ${aud} does not match the scope ${scope}: the provider will answer 401; set COPILOT_PROVIDER_TOKEN_SCOPE to the resource's scope (https://cognitiveservices.azure.com/.default for Azure AI Foundry / Azure OpenAI)`,
-          );
-        }
-        if (exp && exp <= now())
-          report.problems.push("the token has already expired: check the machine's clock");
-        if (scope !== DEFAULT_TOKEN_SCOPE) {
-          report.warnings.push(
-            `${COPILOT_PROVIDER_TOKEN_SCOPE} is ${scope}: Azure AI Foundry and Azure OpenAI accept only tokens for ${DEFAULT_TOKEN_SCOPE} (aud https://cognitiveservices.azure.com); keep it only for a gateway that expects this audience`,
-          );
-        }
-      } else if (token) {
-        report.warnings.push("the bearer token is not a JWT: its claims cannot be shown");
-      }
-    }
+    const diagnostics = diagnosed ?? describedDiagnostics(report.source, config);
+    report.facts = definedOnly(diagnostics.facts);
+    if (diagnostics.credentialKind) report.credentialKind = diagnostics.credentialKind;
+    if (diagnostics.token) report.token = tokenOf(diagnostics.token, diagnostics.facts, now());
+    report.warnings.push(...(diagnostics.warnings ?? []).map(redactText));
+    report.problems.push(...(diagnostics.problems ?? []).map(redactText));
 
     const model = settings.wireModel ?? settings.modelId ?? env[COPILOT_PROVIDER_MODEL_ID];
     if (!model) {
@@ -155,12 +139,16 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
           `--probe needs a model: set ${COPILOT_PROVIDER_MODEL_ID} or COPILOT_PROVIDER_WIRE_MODEL`,
         );
       } else {
+        // The config the runtime would get: its key (sent, and masked in the result), or its bearer token
+        // provider, which the probe asks for a token the way the runtime does.
         const probe = await probeProvider(config, {
           model,
           timeoutMs,
-          ...(report.token?.objectId ? { objectId: report.token.objectId } : {}),
-          ...(report.token?.audience ? { audience: report.token.audience } : {}),
-          credentialKind: report.token ? "token" : "key",
+          ...(diagnostics.token?.objectId ? { objectId: diagnostics.token.objectId } : {}),
+          ...(diagnostics.token?.audience ? { audience: diagnostics.token.audience } : {}),
+          ...(diagnostics.credentialKind
+            ? { credentialKind: diagnostics.credentialKind === "bearer" ? "token" : "key" }
+            : {}),
         });
         report.probe = { ...probe, url: redactUrl(probe.url) };
         if (!report.probe.ok) {
@@ -177,10 +165,61 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   return report;
 }
 
+type Diagnostics = Omit<SourceDiagnostics, "credentialKind"> & {
+  credentialKind?: SourceDiagnostics["credentialKind"];
+};
+
+/**
+ * For a source without `diagnose()` (or whose `diagnose()` failed): its description without mode and base
+ * URL, and the credential kind its config shows.
+ */
+function describedDiagnostics(description: SourceDescription, config: ProviderConfig): Diagnostics {
+  const { mode: _mode, baseUrl: _baseUrl, ...facts } = description;
+  const credentialKind = config.apiKey
+    ? "api-key"
+    : config.bearerTokenProvider || config.bearerToken !== undefined
+      ? "bearer"
+      : undefined;
+  return { facts, ...(credentialKind ? { credentialKind } : {}) };
+}
+
+/** The token's claims, the facts naming its credential and scope, and its expiry in human terms. */
+function tokenOf(
+  token: TokenFacts,
+  facts: Readonly<Record<string, DescriptionValue>>,
+  now: number,
+): NonNullable<DoctorReport["token"]> {
+  const text = (value: DescriptionValue) => (typeof value === "string" ? value : undefined);
+  const expires = token.expiresOn !== undefined ? Date.parse(token.expiresOn) : Number.NaN;
+  return definedOnly({
+    credential: text(facts.credential),
+    answeredBy: text(facts["answered by"]),
+    scope: text(facts.scope),
+    audience: token.audience,
+    audienceMatchesScope: token.audienceMatchesScope,
+    tenantId: token.tenantId,
+    objectId: token.objectId,
+    appId: token.appId,
+    expiresOn: token.expiresOn,
+    expiresIn: Number.isNaN(expires) ? undefined : humanDuration(expires - now),
+  });
+}
+
+function definedOnly<T extends object>(record: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as never;
+}
+
 function problemsOf(error: unknown): string[] {
-  if (error instanceof ConfigurationError) return [...error.problems];
+  // By code, not instanceof: a plug-in may bring its own copy of core (another version, the CommonJS build).
+  const problems = (error as { problems?: unknown } | null)?.problems;
+  if (error instanceof Error && hasCode(error, CONFIGURATION_ERROR_CODE) && Array.isArray(problems))
+    return problems.map((p) => redactText(String(p)));
   if (error instanceof CopilotByokError)
     return [`${error.name} (${error.code}): ${redactText(error.message)}`];
   if (error instanceof Error) return [`${error.name}: ${redactText(error.message)}`];
   return [redactText(String(error))];
+}
+
+function hasCode(error: Error, code: string): boolean {
+  return (error as { code?: unknown }).code === code;
 }

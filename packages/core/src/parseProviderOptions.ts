@@ -77,12 +77,7 @@ export function parseProviderOptions(options: ProviderOptions): ProviderOptionsP
   const modelId = checkName("modelId", options.modelId, problems);
   const wireModel = checkName("wireModel", options.wireModel, problems);
   const headers = checkHeaders(options.headers, problems);
-  const apiVersion =
-    options.azure === undefined
-      ? undefined
-      : typeof options.azure === "object" && options.azure !== null
-        ? checkName("azure.apiVersion", options.azure.apiVersion, problems)
-        : (problems.push("azure must be an object { apiVersion }"), undefined);
+  const apiVersion = checkAzureOptions(options.azure, problems);
   if (problems.length > 0 || baseUrl === undefined) return { problems };
   return {
     settings: Object.freeze({
@@ -99,7 +94,11 @@ export function parseProviderOptions(options: ProviderOptions): ProviderOptionsP
 }
 
 /** The base URL from `baseUrl` (as is) or `resourceUrl` (a Foundry resource), checked by `resolveBaseUrl`. */
-function resolveEndpoint(options: ProviderOptions, type: ProviderType, problems: string[]): string | undefined {
+function resolveEndpoint(
+  options: ProviderOptions,
+  type: ProviderType,
+  problems: string[],
+): string | undefined {
   const { baseUrl, resourceUrl } = options;
   if (baseUrl !== undefined && resourceUrl !== undefined) {
     problems.push("both baseUrl and resourceUrl are given: give exactly one");
@@ -122,6 +121,14 @@ function resolveEndpoint(options: ProviderOptions, type: ProviderType, problems:
   const resolution = resolveBaseUrl(variable, value, { type, label });
   problems.push(...resolution.problems);
   return resolution.baseUrl;
+}
+
+function checkAzureOptions(azure: unknown, problems: string[]): string | undefined {
+  if (azure === undefined) return undefined;
+  if (typeof azure === "object" && azure !== null)
+    return checkName("azure.apiVersion", (azure as { apiVersion?: unknown }).apiVersion, problems);
+  problems.push("azure must be an object { apiVersion }");
+  return undefined;
 }
 
 function checkHeaders(headers: unknown, problems: string[]): Readonly<Record<string, string>> | undefined {

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { formatDoctorReport } from "./formatDoctorReport.js";
+import type { DoctorReport } from "./runDoctor.js";
+
+const report = (overrides: Partial<DoctorReport>): DoctorReport => ({
+  healthy: true,
+  mode: "vault-broker",
+  reasons: ["COPILOT_PROVIDER_AUTH=vault-broker chooses vault-broker"],
+  modules: [
+    { mode: "static-key", origin: "staticKeyModule from @copilot-byok/static-key" },
+    { mode: "vault-broker" },
+  ],
+  problems: [],
+  warnings: [],
+  ...overrides,
+});
+
+describe("formatDoctorReport", () => {
+  it("knows no mode: a section headed by the mode with its facts, then the token's claims", () => {
+    const lines = formatDoctorReport(
+      report({
+        credentialKind: "bearer",
+        facts: {
+          vault: "https://vault.example",
+          roles: ["reader", "writer"],
+          none: [],
+          renewals: 2,
+          cached: false,
+        },
+        token: {
+          credential: "VaultCredential",
+          audience: "api://vault",
+          audienceMatchesScope: false,
+          tenantId: "t",
+          objectId: "o",
+          appId: "a",
+          expiresOn: "2031-01-01T00:00:00.000Z",
+          expiresIn: "in 1 h",
+        },
+      }),
+    );
+    expect(lines).toEqual([
+      "copilot-byok doctor: healthy",
+      "",
+      "mode: vault-broker",
+      "  - COPILOT_PROVIDER_AUTH=vault-broker chooses vault-broker",
+      "",
+      "modules:",
+      "  - static-key (staticKeyModule from @copilot-byok/static-key)",
+      "  - vault-broker",
+      "",
+      "vault-broker:",
+      "  credential kind: bearer",
+      "  vault: https://vault.example",
+      "  roles: reader, writer",
+      "  none: (none)",
+      "  renewals: 2",
+      "  cached: false",
+      "",
+      "token:",
+      "  audience (aud): api://vault (DOES NOT match the scope)",
+      "  tenant (tid): t",
+      "  object id (oid): o",
+      "  app id (appid): a",
+      "  expires: 2031-01-01T00:00:00.000Z (in 1 h)",
+    ]);
+  });
+
+  it("no facts, no token: neither section; the credential kind is not repeated when a fact says it", () => {
+    expect(formatDoctorReport(report({ modules: [] })).join("\n")).not.toMatch(
+      /vault-broker:|token:|modules:/,
+    );
+    const lines = formatDoctorReport(
+      report({ credentialKind: "api-key", facts: { credentialKind: "api-key" } }),
+    );
+    expect(lines.filter((l) => l.includes("api-key"))).toEqual(["  credentialKind: api-key"]);
+  });
+});
