@@ -1,8 +1,9 @@
 import type { TokenCredential } from "@azure/core-auth";
+import type { Clock } from "@copilot-byok/core/plugin";
 import {
+  ConfigurationError,
   checkName,
   checkScope,
-  ConfigurationError,
   DEFAULT_TOKEN_SCOPE,
   DisposedError,
   type Env,
@@ -20,7 +21,6 @@ import {
   toProviderConfig,
   withSafeRendering,
 } from "@copilot-byok/core/plugin";
-import type { Clock } from "@copilot-byok/core/plugin";
 import type { BearerTokenProvider, ProviderConfig } from "@github/copilot-sdk";
 import {
   type AnyDefaultAzureCredentialOptions,
@@ -107,7 +107,9 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
   /** @throws ConfigurationError listing every problem with the options. */
   constructor(options: EntraIdProviderConfigSourceOptions) {
     if (typeof options !== "object" || options === null) {
-      throw new ConfigurationError(["EntraIdProviderConfigSource needs options: { baseUrl } or { resourceUrl }"]);
+      throw new ConfigurationError([
+        "EntraIdProviderConfigSource needs options: { baseUrl } or { resourceUrl }",
+      ]);
     }
     const problems: string[] = [];
     const parsed = parseProviderOptions(options);
@@ -240,7 +242,10 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
   }
 
   #token(options: GetProviderConfigOptions): Promise<string> {
-    if (this.#disposed) return Promise.reject(new DisposedError("this EntraIdProviderConfigSource", "its container was disposed?"));
+    if (this.#disposed)
+      return Promise.reject(
+        new DisposedError("this EntraIdProviderConfigSource", "its container was disposed?"),
+      );
     return this.tokenCache.getToken(this.scope, options.signal ? { signal: options.signal } : {});
   }
 }

@@ -107,9 +107,7 @@ function detectAzureEntra(
   }
 
   if (givenCredential !== undefined) {
-    reasons.push(
-      "credential given to createAzureEntraModule",
-    );
+    reasons.push("credential given to createAzureEntraModule");
   }
   for (const name of signals) reasons.push(describeSignal(name, env));
 

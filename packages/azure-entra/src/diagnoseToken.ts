@@ -22,7 +22,11 @@ export function diagnoseToken(
   const warnings: string[] = [];
   const claims = readJwtClaims(token);
   if (!claims) {
-    return { credentialKind: "bearer", facts, warnings: ["the bearer token is not a JWT: its claims cannot be shown"] };
+    return {
+      credentialKind: "bearer",
+      facts,
+      warnings: ["the bearer token is not a JWT: its claims cannot be shown"],
+    };
   }
   const aud = typeof claims.aud === "string" ? claims.aud : undefined;
   const exp = typeof claims.exp === "number" ? claims.exp * 1000 : undefined;
@@ -32,7 +36,8 @@ export function diagnoseToken(
       `the token's audience ${aud} does not match the scope ${scope}: the provider will answer 401; set ${COPILOT_PROVIDER_TOKEN_SCOPE} to the resource's scope (${DEFAULT_TOKEN_SCOPE} for Azure AI Foundry / Azure OpenAI)`,
     );
   }
-  if (exp !== undefined && exp <= now) problems.push("the token has already expired: check the machine's clock");
+  if (exp !== undefined && exp <= now)
+    problems.push("the token has already expired: check the machine's clock");
   if (scope !== DEFAULT_TOKEN_SCOPE) {
     warnings.push(
       `${COPILOT_PROVIDER_TOKEN_SCOPE} is ${scope}: Azure AI Foundry and Azure OpenAI accept only tokens for ${DEFAULT_TOKEN_SCOPE} (aud https://cognitiveservices.azure.com); keep it only for a gateway that expects this audience`,

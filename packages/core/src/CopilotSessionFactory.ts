@@ -9,8 +9,8 @@ import type {
 import { inject, injectable } from "tsyringe";
 import { ConfigurationError } from "./ConfigurationError.js";
 import { credentialTransport } from "./credentialTransport.js";
-import { protectSource } from "./protectSource.js";
 import { COPILOT_PROVIDER_MODEL_ID } from "./envNames.js";
+import { protectSource } from "./protectSource.js";
 import { isSecretKey } from "./redact.js";
 import { COPILOT_BYOK_ENV, COPILOT_CLIENT, PROVIDER_CONFIG_SOURCE } from "./tokens.js";
 import type { Env, ProviderConfigSource, SourceDescription } from "./types.js";

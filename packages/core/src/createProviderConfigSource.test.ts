@@ -31,7 +31,12 @@ function supplier(values: string[]) {
 describe("createProviderConfigSource", () => {
   it("a bearer credential: waits for one, then hands the runtime a per-request callback, never the token", async () => {
     const credential = supplier(["t1", "t2"]);
-    const source = createProviderConfigSource({ mode: "broker", provider: PROVIDER, credentialKind: "bearer", credential });
+    const source = createProviderConfigSource({
+      mode: "broker",
+      provider: PROVIDER,
+      credentialKind: "bearer",
+      credential,
+    });
     const config = await source.getProviderConfig();
     expect(credential.calls).toBe(1);
     expect(config).toEqual({ ...PROVIDER, bearerTokenProvider: expect.any(Function) });

@@ -39,7 +39,9 @@ describe("option checks", () => {
 
   it("checkScope: keeps the value, and never echoes one that is not a scope URI", () => {
     const problems: string[] = [];
-    expect(checkScope("scope", "api://app/.default", "https://x/.default", problems)).toBe("api://app/.default");
+    expect(checkScope("scope", "api://app/.default", "https://x/.default", problems)).toBe(
+      "api://app/.default",
+    );
     expect(checkScope("scope", CANARY_KEY, "https://x/.default", problems)).toBe(CANARY_KEY);
     expect(problems).toEqual([
       `scope must be a scope URI such as https://x/.default (got a value of ${CANARY_KEY.length} characters (not shown))`,

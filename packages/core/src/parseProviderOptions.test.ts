@@ -8,7 +8,12 @@ const RESOURCE = "https://r.services.ai.azure.com";
 describe("parseProviderOptions", () => {
   it("gives the settings every source emits: defaults, resource URL → /openai/v1/, names trimmed", () => {
     expect(parseProviderOptions({ resourceUrl: RESOURCE, modelId: " gpt-4.1 " })).toEqual({
-      settings: { baseUrl: `${RESOURCE}/openai/v1/`, type: "openai", wireApi: "responses", modelId: "gpt-4.1" },
+      settings: {
+        baseUrl: `${RESOURCE}/openai/v1/`,
+        type: "openai",
+        wireApi: "responses",
+        modelId: "gpt-4.1",
+      },
       problems: [],
     });
     expect(
@@ -65,7 +70,10 @@ describe("parseProviderOptions", () => {
 describe("providerSettingsFromEnv", () => {
   it("reads the environment contract into the same settings, and requires an endpoint", () => {
     expect(
-      providerSettingsFromEnv({ AZURE_AI_FOUNDRY_RESOURCE_URL: RESOURCE, COPILOT_PROVIDER_TYPE: "anthropic" }),
+      providerSettingsFromEnv({
+        AZURE_AI_FOUNDRY_RESOURCE_URL: RESOURCE,
+        COPILOT_PROVIDER_TYPE: "anthropic",
+      }),
     ).toEqual({
       settings: { baseUrl: `${RESOURCE}/openai/v1/`, type: "anthropic", wireApi: "responses" },
       problems: [],

@@ -1,19 +1,27 @@
 // @copilot-byok/core/plugin: the face of core for plug-in authors (a source, a module). Application authors
 // use the root export, @copilot-byok/core.
+
+// The refreshing cache of one expiring credential value (a token, a key with a TTL), and its settings.
+export { DEFAULT_TIMEOUT_MS } from "./attemptWithTimeout.js";
+export { DEFAULT_RETRY, type RetryOptions } from "./backoff.js";
 export { type Clock, systemClock } from "./Clock.js";
 export { CONFIGURATION_ERROR_CODE, ConfigurationError } from "./ConfigurationError.js";
 export { CopilotByokError, type CopilotByokErrorOptions } from "./CopilotByokError.js";
-export { DISPOSED_ERROR_CODE, DisposedError } from "./DisposedError.js";
-export * from "./envNames.js";
-export { fingerprint } from "./fingerprint.js";
-export { isLoopbackHost } from "./isLoopbackHost.js";
-export { createConsoleLogger, type LogDetails, type Logger, silentLogger } from "./Logger.js";
-export { formatForLog, REDACTED, redact, redactText, redactUrl } from "./redact.js";
+export {
+  checkRefreshOptions,
+  MAX_REFRESH_WINDOW_MS,
+  type RefreshTimingOptions,
+} from "./checkRefreshOptions.js";
 export {
   type CredentialSupplier,
   createProviderConfigSource,
   type ProviderConfigSourceDefinition,
 } from "./createProviderConfigSource.js";
+export { DISPOSED_ERROR_CODE, DisposedError } from "./DisposedError.js";
+export * from "./envNames.js";
+export { fingerprint } from "./fingerprint.js";
+export { isLoopbackHost } from "./isLoopbackHost.js";
+export { createConsoleLogger, type LogDetails, type Logger, silentLogger } from "./Logger.js";
 export {
   checkChoice,
   checkName,
@@ -30,16 +38,8 @@ export {
   type ProviderSettings,
   parseProviderOptions,
 } from "./parseProviderOptions.js";
-export { protectSource } from "./protectSource.js";
-// The refreshing cache of one expiring credential value (a token, a key with a TTL), and its settings.
-export { DEFAULT_TIMEOUT_MS } from "./attemptWithTimeout.js";
-export { DEFAULT_RETRY, type RetryOptions } from "./backoff.js";
-export {
-  checkRefreshOptions,
-  MAX_REFRESH_WINDOW_MS,
-  type RefreshTimingOptions,
-} from "./checkRefreshOptions.js";
 export { FALLBACK_LIFETIME_MS, MAX_PLAUSIBLE_LIFETIME_MS } from "./plausibleExpiry.js";
+export { protectSource } from "./protectSource.js";
 export { RefreshingCache } from "./RefreshingCache.js";
 export type {
   RefreshingCacheEvent,
@@ -47,7 +47,6 @@ export type {
   RefreshingCacheStatus,
 } from "./RefreshingCacheEvent.js";
 export type { FetchedValue, RefreshingCacheOptions } from "./RefreshingCacheOptions.js";
-export { DEFAULT_REFRESH_WINDOW_MS, EXPIRY_MARGIN_MS } from "./refreshTime.js";
 export {
   isSet,
   NO_ENDPOINT_PROBLEM,
@@ -56,16 +55,18 @@ export {
   providerSettingsFromEnv,
   readProviderEnv,
 } from "./readProviderEnv.js";
-export { resolveBaseUrl, type BaseUrlResolution } from "./resolveBaseUrl.js";
+export { formatForLog, REDACTED, redact, redactText, redactUrl } from "./redact.js";
+export { DEFAULT_REFRESH_WINDOW_MS, EXPIRY_MARGIN_MS } from "./refreshTime.js";
+export { type BaseUrlResolution, resolveBaseUrl } from "./resolveBaseUrl.js";
 export { withSafeInspect, withSafeRendering } from "./safeRendering.js";
 export { showValue } from "./showValue.js";
-export { type ProviderConfigCredential, toProviderConfig } from "./toProviderConfig.js";
 export {
   TOKEN_ACQUISITION_ERROR_CODE,
   TokenAcquisitionError,
   type TokenAcquisitionErrorOptions,
   type TokenAcquisitionReason,
 } from "./TokenAcquisitionError.js";
+export { type ProviderConfigCredential, toProviderConfig } from "./toProviderConfig.js";
 export type {
   DescriptionValue,
   Detection,

@@ -28,7 +28,11 @@ export function protectSource<S extends ProviderConfigSource>(source: S): S {
     },
   });
   if (!Object.hasOwn(target, INSPECT_CUSTOM)) {
-    withSafeRendering(target, () => describeSafely(source), source.constructor?.name ?? "ProviderConfigSource");
+    withSafeRendering(
+      target,
+      () => describeSafely(source),
+      source.constructor?.name ?? "ProviderConfigSource",
+    );
   }
   return target;
 }

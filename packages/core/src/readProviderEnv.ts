@@ -77,7 +77,13 @@ export function readProviderEnv(env: Env): ProviderEnvReading {
   }
 
   const value = (name: string) => (isSet(env, name) ? env[name] : undefined);
-  const type = checkChoice(COPILOT_PROVIDER_TYPE, value(COPILOT_PROVIDER_TYPE), PROVIDER_TYPES, DEFAULT_PROVIDER_TYPE, problems);
+  const type = checkChoice(
+    COPILOT_PROVIDER_TYPE,
+    value(COPILOT_PROVIDER_TYPE),
+    PROVIDER_TYPES,
+    DEFAULT_PROVIDER_TYPE,
+    problems,
+  );
   let baseUrl: string | undefined;
   let baseUrlVariable: string | undefined;
   const setUrlVars = BASE_URL_VARIABLES.filter((name) => isSet(env, name));
@@ -98,7 +104,13 @@ export function readProviderEnv(env: Env): ProviderEnvReading {
     notes.push(`base URL from ${baseUrlVariable}`);
   }
 
-  const wireApi = checkChoice(COPILOT_PROVIDER_WIRE_API, value(COPILOT_PROVIDER_WIRE_API), WIRE_APIS, DEFAULT_WIRE_API, problems);
+  const wireApi = checkChoice(
+    COPILOT_PROVIDER_WIRE_API,
+    value(COPILOT_PROVIDER_WIRE_API),
+    WIRE_APIS,
+    DEFAULT_WIRE_API,
+    problems,
+  );
   if (type === "anthropic" && isSet(env, COPILOT_PROVIDER_WIRE_API)) {
     notes.push(
       `${COPILOT_PROVIDER_WIRE_API} applies to openai and azure providers only; ignored for anthropic`,
@@ -107,7 +119,12 @@ export function readProviderEnv(env: Env): ProviderEnvReading {
 
   const modelId = checkName(COPILOT_PROVIDER_MODEL_ID, value(COPILOT_PROVIDER_MODEL_ID), problems);
   const wireModel = checkName(COPILOT_PROVIDER_WIRE_MODEL, value(COPILOT_PROVIDER_WIRE_MODEL), problems);
-  const scope = checkScope(COPILOT_PROVIDER_TOKEN_SCOPE, value(COPILOT_PROVIDER_TOKEN_SCOPE), DEFAULT_TOKEN_SCOPE, problems);
+  const scope = checkScope(
+    COPILOT_PROVIDER_TOKEN_SCOPE,
+    value(COPILOT_PROVIDER_TOKEN_SCOPE),
+    DEFAULT_TOKEN_SCOPE,
+    problems,
+  );
   return {
     settings: {
       ...(baseUrl !== undefined ? { baseUrl } : {}),

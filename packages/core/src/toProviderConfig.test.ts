@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { toProviderConfig } from "./toProviderConfig.js";
 import { CANARY_KEY } from "./test-support/testModules.js";
+import { toProviderConfig } from "./toProviderConfig.js";
 
 const BASE = { baseUrl: "https://r.example/openai/v1/", type: "openai", wireApi: "responses" } as const;
 
@@ -22,7 +22,11 @@ describe("toProviderConfig", () => {
 
   it("prints without the key, the header values or the base URL's query; JSON keeps what the SDK sends", () => {
     const config = toProviderConfig(
-      { ...BASE, baseUrl: `https://gw.example/v1/?subscription-key=${CANARY_KEY}`, headers: { "X-Auth": CANARY_KEY } },
+      {
+        ...BASE,
+        baseUrl: `https://gw.example/v1/?subscription-key=${CANARY_KEY}`,
+        headers: { "X-Auth": CANARY_KEY },
+      },
       { apiKey: CANARY_KEY },
     );
     const shown = inspect(config, { depth: 5 });

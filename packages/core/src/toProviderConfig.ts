@@ -11,7 +11,10 @@ export type ProviderConfigCredential =
  * The SDK's `ProviderConfig` for `settings` and a credential: one shape for every source (`wireApi` only for
  * `openai` and `azure`, the runtime ignores it for `anthropic`). Prints without secrets in `util.inspect`.
  */
-export function toProviderConfig(settings: ProviderSettings, credential: ProviderConfigCredential): ProviderConfig {
+export function toProviderConfig(
+  settings: ProviderSettings,
+  credential: ProviderConfigCredential,
+): ProviderConfig {
   return withSafeInspect({
     type: settings.type,
     ...(settings.type !== "anthropic" ? { wireApi: settings.wireApi } : {}),

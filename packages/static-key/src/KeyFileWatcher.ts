@@ -1,8 +1,13 @@
 import { type FSWatcher, watch } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { ConfigurationError, type Logger, silentLogger, withSafeRendering } from "@copilot-byok/core/plugin";
+import {
+  ConfigurationError,
+  DisposedError,
+  type Logger,
+  silentLogger,
+  withSafeRendering,
+} from "@copilot-byok/core/plugin";
 import { checkApiKey } from "./checkApiKey.js";
-import { DisposedError } from "@copilot-byok/core/plugin";
 import { readKeyFile, readKeyFileSync } from "./readKeyFile.js";
 import { showKeyFilePath } from "./showKeyFilePath.js";
 

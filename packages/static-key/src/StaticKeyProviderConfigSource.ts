@@ -226,7 +226,9 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
     return {
       credentialKind: "api-key",
       facts,
-      ...(problem !== undefined ? { warnings: [`the key file has a problem, the last good key stays in use: ${problem}`] } : {}),
+      ...(problem !== undefined
+        ? { warnings: [`the key file has a problem, the last good key stays in use: ${problem}`] }
+        : {}),
     };
   }
 
