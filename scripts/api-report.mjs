@@ -1,123 +1,142 @@
 #!/usr/bin/env node
-// API reports: the public surface of each package (what its entry exports, with types), rendered from the
-// built declarations into packages/<name>/api-report.api.md. `--check` fails when a report is stale, so
-// public API changes are deliberate: run `node scripts/api-report.mjs` and commit the diff.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+// API reports with API Extractor: the public surface of each entry point, from the built declarations
+// (dist/esm/*.d.ts, so build first: npm run setup), in packages/<name>/review/<name>.api.md, plus
+// packages/core/review/core-plugin.api.md for @copilot-byok/core/plugin. One config per entry point:
+// packages/*/api-extractor*.json, each extending api-extractor.base.json, where the message levels are:
+// errors are every ae-* message (e.g. ae-forgotten-export: the API uses a type its entry does not export)
+// and every compiler error in the declarations; ae-unresolved-link (a {@link} the entry cannot resolve) is
+// a warning, shown but not failing; ae-missing-release-tag, ae-undocumented and TSDoc messages are off.
+//   node scripts/api-report.mjs           rewrite the reports (commit the diff); exit 1 on any error
+//   node scripts/api-report.mjs --check   CI: exit 1 when a report is stale or on any error
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import ts from "typescript";
+import apiExtractor from "@microsoft/api-extractor";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const { CompilerState, Extractor, ExtractorConfig } = apiExtractor;
+const root = resolve(fileURLToPath(import.meta.url), "..", "..");
 const check = process.argv.includes("--check");
-let stale = 0;
+const rel = (file) => relative(root, file).replaceAll("\\", "/");
+// Console messages about the report file itself: they become the ok / updated / STALE line instead.
+const REPORT_STATE = new Set([
+  "console-api-report-not-copied",
+  "console-api-report-copied",
+  "console-api-report-created",
+]);
 
-for (const name of readdirSync(join(root, "packages")).sort()) {
-  const dir = join(root, "packages", name);
-  const entry = join(dir, "dist", "esm", "index.d.ts");
-  if (!existsSync(entry)) continue;
-  const report = render(name, entry);
-  const file = join(dir, "api-report.api.md");
-  const current = existsSync(file) ? readFileSync(file, "utf8") : "";
-  if (current === report) continue;
-  if (check) {
-    stale += 1;
-    console.error(
-      `API report of @copilot-byok/${name} is out of date: run node scripts/api-report.mjs and commit it`,
-    );
-  } else {
-    writeFileSync(file, report);
-    console.log(`wrote ${file}`);
+// Per package, its configs (core has two: the root entry and ./plugin).
+const packages = readdirSync(join(root, "packages"))
+  .sort()
+  .map((name) => join(root, "packages", name))
+  .filter((dir) => existsSync(join(dir, "package.json")))
+  .map((dir) =>
+    readdirSync(dir)
+      .filter((file) => /^api-extractor(\.[\w-]+)?\.json$/.test(file))
+      .sort()
+      .map((file) => join(dir, file)),
+  )
+  .filter((files) => files.length > 0);
+
+const count = { reports: 0, updated: 0, failed: 0, stale: 0 };
+for (const configFiles of packages) {
+  for (const { state, line, details } of runPackage(configFiles)) {
+    count.reports += 1;
+    if (state in count) count[state] += 1;
+    console.log(line);
+    for (const detail of details) console.log(`    ${detail}`);
   }
 }
-if (check) console.log(stale === 0 ? "API reports up to date" : `${stale} API report(s) out of date`);
-process.exit(stale === 0 ? 0 : 1);
+if (count.reports === 0) {
+  console.log("FAILED no packages/*/api-extractor*.json found");
+  count.failed += 1;
+} else if (count.failed + count.stale === 0) {
+  console.log(`API reports: ${count.reports} ${check ? "up to date" : `checked, ${count.updated} updated`}`);
+} else {
+  const stale = count.stale > 0 ? `${count.stale} stale (run node scripts/api-report.mjs, commit them)` : "";
+  const failed = count.failed > 0 ? `${count.failed} failed (see above)` : "";
+  console.log(`API reports: ${[failed, stale].filter(Boolean).join(", ")}, of ${count.reports}`);
+}
+process.exit(count.failed + count.stale === 0 ? 0 : 1);
 
-function render(name, entry) {
-  const program = ts.createProgram([entry], {
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    target: ts.ScriptTarget.ES2022,
-    experimentalDecorators: true,
-    skipLibCheck: true,
-    strict: true,
-    types: ["node"],
+/** A package's reports, in config order, its entry points analysed in one TypeScript program. */
+function runPackage(configFiles) {
+  const entries = configFiles.map((configFile) => {
+    try {
+      const config = ExtractorConfig.loadFileAndPrepare(configFile);
+      return { config, report: rel(config.reportFilePath) };
+    } catch (error) {
+      const unbuilt = /"mainEntryPointFilePath" path does not exist/.test(String(error));
+      const hint = unbuilt ? " (build first: npm run setup)" : "";
+      return { problem: failure(rel(configFile), `${oneLine(error)}${hint}`) };
+    }
   });
-  const checker = program.getTypeChecker();
-  const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry));
-  const flags = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope;
-  const lines = [
-    `# API report: @copilot-byok/${name}`,
-    "",
-    "Generated by `node scripts/api-report.mjs` from the built declarations. Do not edit.",
-    "",
-    "```ts",
-  ];
-  const exports = checker.getExportsOfModule(moduleSymbol).sort((a, b) => a.name.localeCompare(b.name));
-  for (const exported of exports) {
-    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-    const decl = symbol.declarations?.[0];
-    if (!decl) continue;
-    lines.push(...describe(exported.name, symbol, decl, checker, flags));
-  }
-  lines.push("```", "");
-  return lines
-    .join("\n")
-    .replaceAll(root, "<workspace>")
-    .replace(/import\("[^"]*node_modules\/([^"]+?)(\/dist[^"]*)?"\)/g, 'import("$1")');
-}
-
-function describe(name, symbol, decl, checker, flags) {
-  const out = [];
-  if (ts.isClassDeclaration(decl)) {
-    const heritage = decl.heritageClauses?.map((h) => h.getText()).join(" ") ?? "";
-    out.push(`class ${name}${typeParams(decl)}${heritage ? ` ${heritage}` : ""} {`);
-    for (const member of decl.members) {
-      const text = memberText(member);
-      if (text) out.push(`  ${text}`);
+  const configs = entries.filter((entry) => entry.config).map((entry) => entry.config);
+  let compilerState;
+  let shared;
+  if (configs.length > 0) {
+    try {
+      const additionalEntryPoints = configs.slice(1).map((config) => config.mainEntryPointFilePath);
+      compilerState = CompilerState.create(configs[0], { additionalEntryPoints });
+    } catch (error) {
+      shared = oneLine(error);
     }
-    out.push("}");
-  } else if (ts.isInterfaceDeclaration(decl)) {
-    const heritage = decl.heritageClauses?.map((h) => h.getText()).join(" ") ?? "";
-    out.push(`interface ${name}${typeParams(decl)}${heritage ? ` ${heritage}` : ""} {`);
-    for (const member of decl.members) out.push(`  ${squash(member.getText())}`);
-    out.push("}");
-  } else if (ts.isTypeAliasDeclaration(decl)) {
-    out.push(`type ${name}${typeParams(decl)} = ${squash(decl.type.getText())};`);
-  } else if (ts.isFunctionDeclaration(decl)) {
-    for (const d of symbol.declarations) {
-      if (!ts.isFunctionDeclaration(d)) continue;
-      const sig = checker.getSignatureFromDeclaration(d);
-      out.push(`function ${name}${sig ? checker.signatureToString(sig, undefined, flags) : ""};`);
-    }
-  } else if (ts.isVariableDeclaration(decl)) {
-    out.push(
-      `const ${name}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(symbol, decl), undefined, flags)};`,
-    );
-  } else if (ts.isEnumDeclaration(decl)) {
-    out.push(`enum ${name} { ${decl.members.map((m) => m.getText()).join(", ")} }`);
-  } else {
-    out.push(`${ts.SyntaxKind[decl.kind]} ${name}`);
   }
-  return out;
+  return entries.map(({ config, report, problem }) => {
+    if (problem) return problem;
+    return shared ? failure(report, shared) : run(config, report, compilerState);
+  });
 }
 
-function memberText(member) {
-  const mods = ts.getCombinedModifierFlags(member);
-  if (mods & ts.ModifierFlags.Private || mods & ts.ModifierFlags.Protected) return undefined;
-  const text = member
-    .getText()
-    .replace(/\{[\s\S]*$/, "")
-    .trim();
-  return squash(text.endsWith(";") ? text : `${text};`);
+function failure(report, detail) {
+  return { state: "failed", line: `FAILED ${report}`, details: [detail] };
 }
 
-function typeParams(decl) {
-  return decl.typeParameters ? `<${decl.typeParameters.map((p) => p.getText()).join(", ")}>` : "";
+/** One API Extractor run: state "ok" | "updated" | "stale" | "failed", the report's line, details under it. */
+function run(config, report, compilerState) {
+  if (!check) mkdirSync(config.reportFolder, { recursive: true });
+  const errors = [];
+  const warnings = [];
+  let result;
+  try {
+    result = Extractor.invoke(config, {
+      localBuild: !check,
+      compilerState,
+      messageCallback(message) {
+        message.handled = true; // this script prints; API Extractor stays quiet
+        if (REPORT_STATE.has(message.messageId)) return;
+        const text = () => oneLine(message.formatMessageWithLocation(root));
+        if (message.logLevel === "error") errors.push(`error: ${text()}`);
+        else if (message.logLevel === "warning") warnings.push(`warning: ${text()}`);
+      },
+    });
+  } catch (error) {
+    return failure(report, oneLine(error));
+  }
+  const details = [...errors, ...warnings];
+  const noted = warnings.length > 0 ? ` (${plural(warnings.length, "warning")})` : "";
+  if (errors.length > 0) {
+    const written = !check && result.apiReportChanged ? "; report rewritten all the same" : "";
+    return {
+      state: "failed",
+      line: `FAILED ${report}: ${plural(errors.length, "error")}${written}`,
+      details,
+    };
+  }
+  if (!result.apiReportChanged) return { state: "ok", line: `ok      ${report}${noted}`, details };
+  if (!check) return { state: "updated", line: `updated ${report}${noted}`, details };
+  return {
+    state: "stale",
+    line: `STALE  ${report}: not what the declarations give; run node scripts/api-report.mjs and commit it`,
+    details: [`compare: diff ${report} ${rel(config.reportTempFilePath)}`, ...details],
+  };
 }
 
-function squash(text) {
-  return text
-    .replace(/\/\*\*[\s\S]*?\*\//g, "")
-    .replace(/\s+/g, " ")
-    .trim();
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** A message or an exception (a config that does not load, an internal error of the analysis) as one line. */
+function oneLine(error) {
+  const text = String(error instanceof Error ? error.message : error);
+  return text.replaceAll(root, ".").replace(/\s+/g, " ").trim();
 }

@@ -4,6 +4,7 @@
 // MSAL also picks the managed identity source (and its endpoint) once per process, at the first token request:
 // the IMDS protocol is tested in a file of its own, so in a process of its own.
 import { TokenAcquisitionError } from "@copilot-byok/core";
+import { tokenOf } from "@copilot-byok/test-utils/tokenOf";
 import { describe, expect, it } from "vitest";
 import { EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
 import type { TokenCacheEvent } from "./TokenCache.js";
@@ -20,7 +21,7 @@ describe("EntraIdProviderConfigSource with DefaultAzureCredential and the manage
     const config = await withManagedIdentityEnv(mi.emulator.env("app-service"), () =>
       source.getProviderConfig(),
     );
-    const verified = mi.emulator.verifyToken(config.bearerToken as string, { audience: scope });
+    const verified = mi.emulator.verifyToken(await tokenOf(config), { audience: scope });
     expect(verified.ok).toBe(true);
     await config.bearerTokenProvider?.({ providerName: "default", sessionId: "s" });
     expect(mi.emulator.tokensIssued).toBe(1);
@@ -40,7 +41,7 @@ describe("EntraIdProviderConfigSource with DefaultAzureCredential and the manage
     });
     mi.emulator.enqueueFaults([{ expiresOnUnit: "milliseconds" }]);
     const config = await withManagedIdentityEnv(mi.emulator.env(), () => source.getProviderConfig());
-    expect(mi.emulator.verifyToken(config.bearerToken as string, { audience: scope }).ok).toBe(true);
+    expect(mi.emulator.verifyToken(await tokenOf(config), { audience: scope }).ok).toBe(true);
     const implausible = events.find((e) => e.type === "implausible-expiry");
     expect(implausible?.message).toContain("using the token's exp claim");
     const expiresOn = Date.parse(source.tokenCache.status(scope).expiresOn ?? "");
@@ -62,7 +63,7 @@ describe("EntraIdProviderConfigSource with DefaultAzureCredential and the manage
     expect((error as Error).message).not.toContain(mi.emulator.identityHeader);
 
     const config = await withManagedIdentityEnv(mi.emulator.env(), () => source.getProviderConfig());
-    expect(mi.emulator.verifyToken(config.bearerToken as string, { audience: scope }).ok).toBe(true);
+    expect(mi.emulator.verifyToken(await tokenOf(config), { audience: scope }).ok).toBe(true);
     source.dispose();
   });
 
@@ -84,7 +85,7 @@ describe("EntraIdProviderConfigSource with DefaultAzureCredential and the manage
     });
 
     const config = await withManagedIdentityEnv(mi.emulator.env(), () => source.getProviderConfig());
-    expect(mi.emulator.verifyToken(config.bearerToken as string, { audience: scope }).ok).toBe(true);
+    expect(mi.emulator.verifyToken(await tokenOf(config), { audience: scope }).ok).toBe(true);
     source.dispose();
   });
 });

@@ -7,6 +7,7 @@
 // asks for a scope of its own.
 import "reflect-metadata";
 import { PROVIDER_CONFIG_SOURCE, registerCopilotByok, TokenAcquisitionError } from "@copilot-byok/core";
+import { tokenOf } from "@copilot-byok/test-utils/tokenOf";
 import { withIdentityEnv } from "@copilot-byok/testing";
 import { container } from "tsyringe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -49,11 +50,10 @@ describe("EntraIdProviderConfigSource with the real DefaultAzureCredential", () 
       clientId: null,
       identityHeader: endpoint.header,
     });
-    expect(readJwtClaims(config.bearerToken as string)?.aud).toBe(resource);
+    const token = await tokenOf(config);
+    expect(readJwtClaims(token)?.aud).toBe(resource);
     for (let i = 0; i < 20; i++) {
-      expect(await config.bearerTokenProvider?.({ providerName: "default", sessionId: "s" })).toBe(
-        config.bearerToken,
-      );
+      expect(await config.bearerTokenProvider?.({ providerName: "default", sessionId: "s" })).toBe(token);
     }
     expect(endpoint.requests.length - before).toBe(1);
     expect(source.describe()).toMatchObject({
@@ -79,7 +79,7 @@ describe("EntraIdProviderConfigSource with the real DefaultAzureCredential", () 
       }),
     );
     expect(endpoint.requests.slice(before).map((r) => r.clientId)).toEqual([clientId]);
-    expect(readJwtClaims(config.bearerToken as string)?.appid).toBe(clientId);
+    expect(readJwtClaims(await tokenOf(config))?.appid).toBe(clientId);
     expect(description.azureClientId).toBe(clientId);
     source.dispose();
   });
@@ -106,7 +106,7 @@ describe("EntraIdProviderConfigSource with the real DefaultAzureCredential", () 
     expect(failure.cause).toBeInstanceOf(Error);
 
     const config = await withIdentityEnv(env, () => source.getProviderConfig());
-    expect(readJwtClaims(config.bearerToken as string)?.aud).toBe(scope.replace("/.default", ""));
+    expect(readJwtClaims(await tokenOf(config))?.aud).toBe(scope.replace("/.default", ""));
     source.dispose();
   });
 
@@ -134,7 +134,7 @@ describe("EntraIdProviderConfigSource with the real DefaultAzureCredential", () 
       wireApi: "responses",
       modelId: "gpt-4.1",
     });
-    expect(readJwtClaims(config.bearerToken as string)?.aud).toBe(scope.replace("/.default", ""));
+    expect(readJwtClaims(await tokenOf(config))?.aud).toBe(scope.replace("/.default", ""));
     await scoped.dispose();
   });
 });

@@ -1,6 +1,7 @@
 // The real DefaultAzureCredential against @copilot-byok/testing's managed-identity emulator on 127.0.0.1 through
 // the IMDS protocol (VMs, AKS pod identity), reached with AZURE_POD_IDENTITY_AUTHORITY_HOST. In a file (so a
 // process) of its own: MSAL picks the managed identity source and its endpoint once per process.
+import { tokenOf } from "@copilot-byok/test-utils/tokenOf";
 import { describe, expect, it } from "vitest";
 import { EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
 import { freshScope } from "./test-support/freshScope.js";
@@ -14,7 +15,7 @@ describe("EntraIdProviderConfigSource with DefaultAzureCredential over IMDS", ()
     const scope = freshScope();
     const source = new EntraIdProviderConfigSource({ baseUrl: "http://127.0.0.1:9/openai/v1/", scope });
     const config = await withManagedIdentityEnv(mi.emulator.env("imds"), () => source.getProviderConfig());
-    expect(mi.emulator.verifyToken(config.bearerToken as string, { audience: scope }).ok).toBe(true);
+    expect(mi.emulator.verifyToken(await tokenOf(config), { audience: scope }).ok).toBe(true);
     for (let i = 0; i < 5; i++)
       await config.bearerTokenProvider?.({ providerName: "default", sessionId: "s" });
     expect(mi.emulator.tokensIssued).toBe(1);

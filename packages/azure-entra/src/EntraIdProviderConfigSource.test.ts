@@ -2,6 +2,7 @@ import { inspect } from "node:util";
 import { TokenAcquisitionError } from "@copilot-byok/core";
 import { problemsOf } from "@copilot-byok/test-utils/configurationErrorOf";
 import { ScriptedCredential } from "@copilot-byok/test-utils/ScriptedCredential";
+import { tokenOf } from "@copilot-byok/test-utils/tokenOf";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
 import type { TokenCacheEvent } from "./TokenCache.js";
@@ -28,9 +29,10 @@ describe("EntraIdProviderConfigSource", () => {
       baseUrl: `${FOUNDRY}/openai/v1/`,
       wireApi: "responses",
       bearerTokenProvider: expect.any(Function),
-      bearerToken: CANARY_TOKEN,
       modelId: "gpt-4.1",
     });
+    expect(config).not.toHaveProperty("bearerToken");
+    expect(await tokenOf(config)).toBe(CANARY_TOKEN);
     expect(credential.calls[0]?.scopes).toBe("https://cognitiveservices.azure.com/.default");
     expect(source.mode).toBe("azure-entra");
   });
@@ -172,8 +174,10 @@ describe("EntraIdProviderConfigSource", () => {
     const { bearerTokenProvider } = await source.getProviderConfig();
     source.dispose();
     expect(vi.getTimerCount()).toBe(0);
-    await expect(source.getProviderConfig()).rejects.toMatchObject({ reason: "disposed" });
-    await expect(bearerTokenProvider?.(PROVIDER_ARGS)).rejects.toMatchObject({ reason: "disposed" });
+    await expect(source.getProviderConfig()).rejects.toMatchObject({ code: "COPILOT_BYOK_DISPOSED" });
+    await expect(bearerTokenProvider?.(PROVIDER_ARGS)).rejects.toMatchObject({
+      code: "COPILOT_BYOK_DISPOSED",
+    });
     expect(source.describe().tokenState).toBe("disposed");
   });
 
@@ -209,11 +213,11 @@ describe("EntraIdProviderConfigSource", () => {
 
   it("requires exactly one endpoint, and checks it", () => {
     expect(problemsOf(() => new EntraIdProviderConfigSource({}))).toEqual([
-      expect.stringContaining("no provider endpoint: give baseUrl (used as is) or resourceUrl"),
+      "no provider endpoint: give baseUrl (used as is) or resourceUrl (an Azure AI Foundry / Azure OpenAI resource URL, e.g. https://<resource>.services.ai.azure.com)",
     ]);
     expect(
       problemsOf(() => new EntraIdProviderConfigSource({ baseUrl: FOUNDRY, resourceUrl: FOUNDRY })),
-    ).toEqual(["give baseUrl or resourceUrl, not both"]);
+    ).toEqual(["both baseUrl and resourceUrl are given: give exactly one"]);
     const withUserInfo = problemsOf(
       () =>
         new EntraIdProviderConfigSource({

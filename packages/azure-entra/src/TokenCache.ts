@@ -1,6 +1,5 @@
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import {
-  type Clock,
   ConfigurationError,
   checkRefreshOptions,
   DEFAULT_REFRESH_WINDOW_MS,
@@ -14,6 +13,8 @@ import {
   MAX_REFRESH_WINDOW_MS,
   RefreshingCache,
   type RefreshingCacheEvent,
+  type RefreshingCacheOptions,
+  type RefreshingCacheStatus,
   type RetryOptions,
   redactText,
   silentLogger,
@@ -53,24 +54,19 @@ export interface TokenCacheEvent extends Omit<RefreshingCacheEvent, "type" | "su
   readonly audience?: string;
 }
 
-/** Options of a {@link TokenCache}. */
-export interface TokenCacheOptions {
+/**
+ * Options of a {@link TokenCache}: where tokens come from, and the options of the core `RefreshingCache` that
+ * keeps each scope's token (refresh window, timeout, retry, clock, random, logger).
+ */
+export interface TokenCacheOptions
+  extends Pick<
+    RefreshingCacheOptions,
+    "refreshWindowMs" | "timeoutMs" | "retry" | "clock" | "random" | "logger"
+  > {
   /** Where tokens come from: any `@azure/core-auth` `TokenCredential`. */
   credential: TokenCredential;
   /** Name used in errors, events and logs. Default: the credential's class name. */
   credentialName?: string;
-  /** Refresh in the background once a token is this close to expiry. Default 5 minutes. */
-  refreshWindowMs?: number;
-  /** Bound of each `getToken` attempt. Default 30 000 ms. */
-  timeoutMs?: number;
-  /** Retries of failed background refreshes (see {@link TokenCacheRetryOptions}). */
-  retry?: Partial<TokenCacheRetryOptions>;
-  /** Time source. Default core's `systemClock`. */
-  clock?: Clock;
-  /** Random numbers in [0, 1) for the retry jitter. Default `Math.random`. */
-  random?: () => number;
-  /** Where events are logged (refresh started: debug; succeeded: info; failures and warnings: warn). */
-  logger?: Logger;
   /** Called with every event. Exceptions it throws are ignored. */
   onEvent?: (event: TokenCacheEvent) => void;
 }
@@ -82,18 +78,12 @@ export interface TokenCacheGetTokenOptions {
 }
 
 /** Diagnostic claims of a cached token. */
-type TokenClaims = Pick<JwtClaims, "aud" | "tid" | "oid" | "appid" | "azp" | "xms_mirid" | "exp">;
+export type TokenClaims = Pick<JwtClaims, "aud" | "tid" | "oid" | "appid" | "azp" | "xms_mirid" | "exp">;
 const CLAIMS_SHOWN = ["aud", "tid", "oid", "appid", "azp", "xms_mirid", "exp"] as const;
 
-/** What {@link TokenCache.status} tells about one scope. Never holds the token. */
-export interface TokenCacheStatus {
+/** What {@link TokenCache.status} tells about one scope: its cache's status, with the token's claims. Never the token. */
+export interface TokenCacheStatus extends Omit<RefreshingCacheStatus, "facts"> {
   readonly scope: string;
-  readonly state: "empty" | "valid" | "expired";
-  readonly refreshing: boolean;
-  readonly expiresOn?: string;
-  readonly refreshAt?: string;
-  readonly consecutiveFailures: number;
-  readonly lastError?: string;
   /** Diagnostic claims of the cached token (audience, tenant, identity, expiry), when it is a JWT. */
   readonly claims?: TokenClaims;
 }

@@ -3,22 +3,20 @@ import {
   API_KEY_VARIABLES,
   ConfigurationError,
   type Env,
-  isSet,
-  NO_ENDPOINT_PROBLEM,
   PROVIDER_CONFIG_SOURCE,
   type ProviderConfigSourceModule,
-  readProviderEnv,
   registerCopilotByok,
   type Selection,
   selectProviderConfigSource,
 } from "@copilot-byok/core";
+import { isSet, NO_ENDPOINT_PROBLEM, readProviderEnv } from "@copilot-byok/core/plugin";
 import { ScriptedCredential } from "@copilot-byok/test-utils/ScriptedCredential";
+import { tokenOf } from "@copilot-byok/test-utils/tokenOf";
 import { container } from "tsyringe";
 import { describe, expect, it } from "vitest";
 import { azureEntraModule, createAzureEntraModule } from "./azureEntraModule.js";
 import { EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
 import { CANARY_TOKEN } from "./test-support/canary.js";
-import { AZURE_TOKEN_CREDENTIAL } from "./tokens.js";
 
 const FOUNDRY = "https://my-resource.services.ai.azure.com";
 const CLIENT_ID = "3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c";
@@ -239,29 +237,28 @@ describe("azureEntraModule.create", () => {
     ]);
   });
 
-  it("takes the credential registered under AZURE_TOKEN_CREDENTIAL, then the module's, then DefaultAzureCredential", async () => {
+  it("takes the module's credential, then DefaultAzureCredential", async () => {
     const env: Env = { AZURE_AI_FOUNDRY_RESOURCE_URL: FOUNDRY };
-    const injected = new ScriptedCredential([{ token: "from-di", expiresInMs: HOUR }]);
     const moduleCredential = new ScriptedCredential([{ token: "from-module", expiresInMs: HOUR }]);
     const module = createAzureEntraModule({
       credential: moduleCredential,
       credentialName: "ModuleCredential",
     });
 
-    const parent = container.createChildContainer();
-    parent.register(AZURE_TOKEN_CREDENTIAL, { useValue: injected });
-    const child = parent.createChildContainer();
-    const fromDi = module.create({ env, selection: SELECTION, container: child });
-    expect((await fromDi.getProviderConfig()).bearerToken).toBe("from-di");
-    expect(fromDi.describe().credential).toBe("ScriptedCredential");
-
-    const fromModule = module.create({
-      env,
-      selection: SELECTION,
-      container: container.createChildContainer(),
-    });
-    expect((await fromModule.getProviderConfig()).bearerToken).toBe("from-module");
+    const fromModule = module.create({ env, selection: SELECTION });
+    expect(await tokenOf(await fromModule.getProviderConfig())).toBe("from-module");
     expect(fromModule.describe().credential).toBe("ModuleCredential");
+
+    // The same module, registered in a child container through registerCopilotByok.
+    const parent = container.createChildContainer();
+    const child = parent.createChildContainer();
+    registerCopilotByok(child, { env, modules: [module] });
+    const fromChild = child.resolve(PROVIDER_CONFIG_SOURCE);
+    expect(fromChild).toBeInstanceOf(EntraIdProviderConfigSource);
+    expect(await tokenOf(await fromChild.getProviderConfig())).toBe("from-module");
+    expect(fromChild.describe().credential).toBe("ModuleCredential");
+    await child.dispose();
+    await parent.dispose();
 
     expect(azureEntraModule.create({ env, selection: SELECTION }).describe().credential).toBe(
       "DefaultAzureCredential",
@@ -279,8 +276,8 @@ describe("azureEntraModule.create", () => {
       error: record("error"),
     };
     const scoped = container.createChildContainer();
-    scoped.register(AZURE_TOKEN_CREDENTIAL, {
-      useValue: new ScriptedCredential([{ token: CANARY_TOKEN, expiresInMs: HOUR }]),
+    const module = createAzureEntraModule({
+      credential: new ScriptedCredential([{ token: CANARY_TOKEN, expiresInMs: HOUR }]),
     });
     const selection = registerCopilotByok(scoped, {
       env: {
@@ -288,7 +285,7 @@ describe("azureEntraModule.create", () => {
         AZURE_CLIENT_ID: CLIENT_ID,
         COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
       },
-      modules: [keyModule, azureEntraModule],
+      modules: [keyModule, module],
       logger,
     });
     expect(selection.mode).toBe("azure-entra");
@@ -300,13 +297,14 @@ describe("azureEntraModule.create", () => {
     expect(config).toMatchObject({
       baseUrl: `${FOUNDRY}/openai/v1/`,
       modelId: "gpt-4.1",
-      bearerToken: CANARY_TOKEN,
     });
+    expect(config).not.toHaveProperty("bearerToken");
+    expect(await tokenOf(config)).toBe(CANARY_TOKEN);
     expect(logs.some((l) => l.includes("azure-entra source created"))).toBe(true);
     expect(logs.some((l) => l.includes("obtained from ScriptedCredential"))).toBe(true);
     expect(logs.join("\n")).not.toContain(CANARY_TOKEN);
 
     await scoped.dispose();
-    await expect(source.getProviderConfig()).rejects.toMatchObject({ reason: "disposed" });
+    await expect(source.getProviderConfig()).rejects.toMatchObject({ code: "COPILOT_BYOK_DISPOSED" });
   });
 });

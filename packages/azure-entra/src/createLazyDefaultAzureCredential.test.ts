@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { tokenOf } from "@copilot-byok/test-utils/tokenOf";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 const HOUR = 3_600_000;
@@ -76,7 +77,7 @@ describe("loading @azure/identity lazily", () => {
       resourceUrl: FOUNDRY,
       credential: { getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + HOUR }) },
     });
-    expect((await withCredential.getProviderConfig()).bearerToken).toBe("t");
+    expect(await tokenOf(await withCredential.getProviderConfig())).toBe("t");
     const withDefault = new entry.EntraIdProviderConfigSource({ resourceUrl: FOUNDRY });
     expect(withDefault.describe().credential).toBe("DefaultAzureCredential");
     entry.azureEntraModule.detect({ IDENTITY_ENDPOINT: "http://127.0.0.1:1/msi" });
@@ -91,7 +92,10 @@ describe("loading @azure/identity lazily", () => {
     });
     expect(identity.loads).toBe(0);
     const configs = await Promise.all([source.getProviderConfig(), source.getProviderConfig()]);
-    expect(configs.map((c) => c.bearerToken)).toEqual(["from-default-credential", "from-default-credential"]);
+    expect(await Promise.all(configs.map(tokenOf))).toEqual([
+      "from-default-credential",
+      "from-default-credential",
+    ]);
     expect(identity.loads).toBe(1);
     expect(identity.constructed).toEqual([{ managedIdentityClientId: "client-id" }]);
   });
@@ -140,7 +144,7 @@ describe("AZURE_TOKEN_CREDENTIALS=ManagedIdentityCredential", () => {
       resourceUrl: FOUNDRY,
       defaultCredentialOptions: { managedIdentityClientId: "client-id" },
     });
-    expect((await source.getProviderConfig()).bearerToken).toBe("from-managed-identity");
+    expect(await tokenOf(await source.getProviderConfig())).toBe("from-managed-identity");
     source.dispose();
     expect(identity.constructed).toEqual([]);
     expect(identity.managedIdentity).toEqual([[{ clientId: "client-id", retryOptions: RETRY }]]);
@@ -228,8 +232,9 @@ const source = new EntraIdProviderConfigSource({
   credential: { getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 3600000 }) },
 });
 const config = await source.getProviderConfig();
+const token = await config.bearerTokenProvider({ providerName: "default", sessionId: "t" });
 source.dispose();
-if (config.bearerToken !== "t") process.exit(3);
+if (token !== "t") process.exit(3);
 `;
       const run = spawnSync(
         process.execPath,
@@ -275,10 +280,11 @@ const source = new EntraIdProviderConfigSource({
   resourceUrl: "${FOUNDRY}",
   credential: { getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 3600000 }) },
 });
-source.getProviderConfig().then((config) => {
+source.getProviderConfig().then(async (config) => {
+  const token = await config.bearerTokenProvider({ providerName: "default", sessionId: "t" });
   source.dispose();
   const loaded = Object.keys(require.cache).filter((k) => k.includes("@azure+identity") || k.includes("@azure/identity"));
-  process.stdout.write(JSON.stringify({ token: config.bearerToken, loaded }));
+  process.stdout.write(JSON.stringify({ token, loaded }));
 });
 `;
       const run = spawnSync(process.execPath, ["-e", script], {

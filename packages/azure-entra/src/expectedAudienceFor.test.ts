@@ -1,9 +1,10 @@
 import { ConfigurationError, selectProviderConfigSource } from "@copilot-byok/core";
+import { isScopeUri } from "@copilot-byok/core/plugin";
 import { ScriptedCredential } from "@copilot-byok/test-utils/ScriptedCredential";
 import { describe, expect, it } from "vitest";
 import { azureEntraModule, createAzureEntraModule } from "./azureEntraModule.js";
 import { EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
-import { expectedAudienceFor, isScopeUri, scopeAudienceProblem } from "./expectedAudienceFor.js";
+import { expectedAudienceFor, scopeAudienceProblem } from "./expectedAudienceFor.js";
 
 const MGMT = "https://management.azure.com/.default";
 

@@ -35,4 +35,5 @@ export {
   type TokenCacheOptions,
   type TokenCacheRetryOptions,
   type TokenCacheStatus,
+  type TokenClaims,
 } from "./TokenCache.js";

@@ -55,7 +55,7 @@ export {
   providerSettingsFromEnv,
   readProviderEnv,
 } from "./readProviderEnv.js";
-export { formatForLog, REDACTED, redact, redactText, redactUrl } from "./redact.js";
+export { formatForLog, isSecretKey, REDACTED, redact, redactText, redactUrl } from "./redact.js";
 export { DEFAULT_REFRESH_WINDOW_MS, EXPIRY_MARGIN_MS } from "./refreshTime.js";
 export { type BaseUrlResolution, resolveBaseUrl } from "./resolveBaseUrl.js";
 export { withSafeInspect, withSafeRendering } from "./safeRendering.js";

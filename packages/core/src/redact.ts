@@ -38,7 +38,7 @@ export function redactText(text: string): string {
 }
 
 /**
- * A copy of `value` fit for logs: values under secret-bearing names (see {@link isSecretKey}) are
+ * A copy of `value` fit for logs: values under secret-bearing names (see `isSecretKey`) are
  * replaced by `[REDACTED]`, JWTs and `Bearer` credentials in any string are masked, functions become
  * `[Function name]`, `Headers`/`Map` become plain objects, errors keep name, message, code and cause.
  * Handles cycles and deep nesting.

@@ -117,7 +117,7 @@ export interface ProviderConfigSourceModule {
   create(context: ModuleContext): ProviderConfigSource;
 }
 
-/** The outcome of {@link selectProviderConfigSource}: the chosen module and why. */
+/** The outcome of `selectProviderConfigSource`: the chosen module and why. */
 export interface Selection {
   readonly mode: string;
   readonly reasons: readonly string[];
