@@ -1,9 +1,11 @@
 import "reflect-metadata";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
 import { azureEntraModule } from "@copilot-byok/azure-entra";
+import { formatDoctorReport, main, runDoctor } from "@copilot-byok/cli";
 import {
   ConfigurationError,
   CopilotSessionFactory,
@@ -95,4 +97,34 @@ describe("a plug-in token broker source, written against @copilot-byok/core/plug
       await app.dispose();
     }
   }, 120_000);
+
+  it("appears in the doctor with its own facts: from an app's code, and from the CLI with --module", async () => {
+    const report = await runDoctor({ env, modules: MODULES });
+    expect(report).toMatchObject({
+      healthy: true,
+      mode: "token-broker",
+      credentialKind: "bearer",
+      facts: { broker: broker.url, credentialKind: "bearer", credentialState: "valid" },
+    });
+    expect(report.modules).toContainEqual({
+      mode: "token-broker",
+      origin: "tokenBrokerModule from examples/custom-source",
+    });
+    const text = formatDoctorReport(report);
+    expect(text).toContain("token-broker:");
+    expect(text).toContain(`  broker: ${broker.url}`);
+
+    const lines: string[] = [];
+    const out = { line: (l: string) => void lines.push(l), error: (l: string) => void lines.push(l) };
+    const here = dirname(fileURLToPath(import.meta.url));
+    const code = await main(["doctor", "--json", "--module", "./tokenBrokerModule.ts"], {
+      env,
+      out,
+      cwd: here,
+    });
+    expect(code).toBe(0);
+    const json = JSON.parse(lines.join("\n"));
+    expect(json).toMatchObject({ healthy: true, mode: "token-broker", facts: { broker: broker.url } });
+    for (const issued of broker.issued) expect(lines.join("\n")).not.toContain(issued.token);
+  }, 60_000);
 });
