@@ -1,4 +1,4 @@
-import type { Clock } from "@copilot-byok/azure-entra";
+import type { Clock } from "@copilot-byok/core/plugin";
 import { yieldToEventLoop } from "./harness.js";
 
 interface Timer {

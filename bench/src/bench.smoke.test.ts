@@ -59,7 +59,7 @@ describe("benchmarks, smoke run", () => {
       expect(metrics.staticKey.identityModulesResolved).toBe(0);
       expect(metrics.azureEntra.identityModulesResolved).toBeGreaterThan(0);
       expect(metrics.staticKey.configHas).toBe("apiKey");
-      expect(metrics.azureEntra.configHas).toBe("bearerToken");
+      expect(metrics.azureEntra.configHas).toBe("bearerTokenProvider");
       expect(failedCorrectness(result)).toEqual([]);
     },
     30_000,

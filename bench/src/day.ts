@@ -136,8 +136,11 @@ export async function simulateDay(options: DaySimulationOptions): Promise<DaySim
       if (creating[i]) return undefined; // the session is still being created (waiting for its first token)
       creating[i] = true;
       return source.getProviderConfig().then((config) => {
-        providers[i] = config.bearerTokenProvider;
-        return config.bearerToken;
+        const provider = config.bearerTokenProvider;
+        providers[i] = provider;
+        // The token the new session starts with: its provider's answer, from the cache the config waited on.
+        if (!provider) throw new Error("no bearerTokenProvider");
+        return provider(args[i] as { providerName: string; sessionId: string });
       });
     };
     dispose = () => source.dispose();

@@ -144,7 +144,9 @@ async function herdOnce(library: Library, options: HerdOptions): Promise<Record<
   if (library === "ours") {
     const source = new EntraIdProviderConfigSource({ baseUrl: BASE_URL, credential, clock });
     try {
-      const cold = await herd(credential, options.callers, () => source.getProviderConfig(), tokenOfConfig);
+      const cold = await herd(credential, options.callers, async () =>
+        tokenOfConfig(await source.getProviderConfig(), args),
+      );
       const config = await source.getProviderConfig();
       const provider = config.bearerTokenProvider;
       if (!provider) throw new Error("no bearerTokenProvider");
@@ -216,8 +218,16 @@ async function herd<T>(
   };
 }
 
-function tokenOfConfig(config: { bearerToken?: string | undefined }): unknown {
-  return config.bearerToken;
+/**
+ * The token a config hands the runtime: its `bearerTokenProvider`, asked as the runtime asks it (from the
+ * cache, once `getProviderConfig()` has waited for the token: no upstream call).
+ */
+function tokenOfConfig(
+  config: { bearerTokenProvider?: (args: { providerName: string; sessionId: string }) => Promise<string> },
+  args: { providerName: string; sessionId: string },
+): Promise<string> {
+  if (!config.bearerTokenProvider) throw new Error("no bearerTokenProvider");
+  return config.bearerTokenProvider(args);
 }
 
 function mapScenarios<T>(f: (scenario: Scenario) => T): Record<Scenario, T> {

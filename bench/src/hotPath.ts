@@ -67,7 +67,8 @@ export async function runHotPath(options: HotPathOptions): Promise<BenchmarkResu
   const cache = source.tokenCache;
   const cacheGetToken = (_args: TokenArgs) => cache.getToken(SCOPE);
   const anchor: (args: TokenArgs) => Promise<string> = getBearerTokenProvider(credential, SCOPE);
-  const token = config.bearerToken as string;
+  // The token current now, as a waiting caller gets it (from the cache): every candidate must answer it.
+  const { value: token } = await source.getCredential();
   const floor = (_args: TokenArgs) => Promise.resolve(token);
 
   const candidates: Candidate[] = [

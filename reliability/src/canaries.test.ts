@@ -27,6 +27,7 @@ import { KubernetesSecretVolume } from "@copilot-byok/test-utils/KubernetesSecre
 import { OffsetClock } from "@copilot-byok/test-utils/OffsetClock";
 import { credentialFailure, ScriptedCredential } from "@copilot-byok/test-utils/ScriptedCredential";
 import { createTempDir } from "@copilot-byok/test-utils/tempDir";
+import { tokenOf } from "@copilot-byok/test-utils/tokenOf";
 import { rejectionOf, waitFor } from "@copilot-byok/test-utils/waitFor";
 import { type AzureEmulators, startAzureEmulators } from "@copilot-byok/testing";
 import type { CopilotClient, ProviderConfig } from "@github/copilot-sdk";
@@ -253,7 +254,7 @@ describe("canaries: Entra ID tokens", () => {
       onEvent: (e) => events.push(e),
     });
     const config = await source.getProviderConfig();
-    expect(config.bearerToken).toBe(token);
+    expect(await tokenOf(config)).toBe(token);
     const provide = config.bearerTokenProvider as NonNullable<ProviderConfig["bearerTokenProvider"]>;
 
     // A background refresh failing with errors that quote the token, then a hang, then a new token.

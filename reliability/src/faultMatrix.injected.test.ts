@@ -134,7 +134,7 @@ async function inRefreshWindow() {
   credential.script(valid(a));
   const source = newSource();
   const config = await configOf(source);
-  expect(config.bearerToken).toBe(a);
+  expect(await tokenOf(config)).toBe(a);
   await clock.advance(55 * MINUTE);
   return { source, config, a };
 }
@@ -182,7 +182,7 @@ describe("fault matrix: an injected TokenCredential in front of the token cache 
       );
       expect(clock.pendingIn()).toEqual([]); // nothing retried behind the callers' backs
     }
-    expect((await configOf(source)).bearerToken).toBe(b);
+    expect(await tokenOf(await configOf(source))).toBe(b);
     expect(credential.calls).toHaveLength(4);
   });
 
@@ -198,7 +198,7 @@ describe("fault matrix: an injected TokenCredential in front of the token cache 
     const error = await failureOf(pending);
     expect(error).toMatchObject({ reason: "timeout" });
     expect(error.message).toMatch(/within 5000 ms: the attempt was abandoned/);
-    expect((await configOf(source)).bearerToken).toBe(b);
+    expect(await tokenOf(await configOf(source))).toBe(b);
     await clock.advance(120 * SECOND); // the abandoned attempt's late answer is dropped
     expect(await tokenOf(await configOf(source))).toBe(b);
     expect(credential.calls).toHaveLength(2);
@@ -225,7 +225,7 @@ describe("fault matrix: an injected TokenCredential in front of the token cache 
       expect((error.cause as { statusCode?: number }).statusCode).toBe(statusCode);
       await clock.advance(10 * MINUTE);
       expect(credential.calls).toHaveLength(1);
-      expect((await configOf(source)).bearerToken).toBe(b);
+      expect(await tokenOf(await configOf(source))).toBe(b);
       expect(credential.calls).toHaveLength(2);
     });
   }
@@ -248,7 +248,7 @@ describe("fault matrix: an injected TokenCredential in front of the token cache 
     expect(signal?.aborted).toBe(true);
     expect(signal?.reason).toBeInstanceOf(TokenAcquisitionError);
     expect(credential.calls[0]?.options?.requestOptions?.timeout).toBe(TIMEOUT_MS);
-    expect((await configOf(source)).bearerToken).toBe(b);
+    expect(await tokenOf(await configOf(source))).toBe(b);
     expect(credential.calls).toHaveLength(2);
   });
 
@@ -269,7 +269,7 @@ describe("fault matrix: an injected TokenCredential in front of the token cache 
     const error = await failureOf(source.getProviderConfig());
     expect(error.message).toMatch(/read ECONNRESET/);
     expect((error.cause as { code?: string }).code).toBe("ECONNRESET");
-    expect((await configOf(source)).bearerToken).toBe(b);
+    expect(await tokenOf(await configOf(source))).toBe(b);
   });
 
   it(T.F11, async () => {
@@ -281,12 +281,13 @@ describe("fault matrix: an injected TokenCredential in front of the token cache 
       valid(b),
     );
     const source = newSource();
-    const config = await configOf(source);
-    expect(config.bearerToken).toBe(expired);
+    // The config no longer carries a token: the caller that waits for this one is getCredential()'s.
+    expect(await source.getCredential()).toEqual({ kind: "bearer", value: expired });
     expect(events.find((e) => e.type === "implausible-expiry")?.message).toMatch(
       /already past: is the clock of this machine right\?\); the token is used once and not cached/,
     );
     expect(source.tokenCache.status(SCOPE).state).toBe("empty");
+    const config = await configOf(source);
     expect(await tokenOf(config)).toBe(b);
     expect(credential.calls).toHaveLength(2);
 
@@ -315,7 +316,7 @@ describe("fault matrix: an injected TokenCredential in front of the token cache 
     const jwtExpiry = clock.now() + 60 * MINUTE;
     const jwt = secretJwt("token-jwt", jwtExpiry);
     credential.script({ accessToken: () => ({ token: jwt, expiresOnTimestamp: jwtExpiry * 1000 }) });
-    expect((await configOf(source)).bearerToken).toBe(jwt);
+    expect(await tokenOf(await configOf(source))).toBe(jwt);
     expect(events.at(-2)?.message).toMatch(/more than 10 years ahead.*using the token's exp claim/);
     expect(source.tokenCache.status(SCOPE).expiresOn).toBe(new Date(jwtExpiry).toISOString());
     source.dispose();
@@ -326,7 +327,7 @@ describe("fault matrix: an injected TokenCredential in front of the token cache 
       accessToken: (now) => ({ token: opaque, expiresOnTimestamp: (now + 60 * MINUTE) * 1000 }),
     });
     const second = newSource();
-    expect((await configOf(second)).bearerToken).toBe(opaque);
+    expect(await tokenOf(await configOf(second))).toBe(opaque);
     expect(events.at(-2)?.message).toMatch(/assuming a lifetime of 60 minutes/);
     expect(second.tokenCache.status(SCOPE).expiresOn).toBe(new Date(clock.now() + 60 * MINUTE).toISOString());
     second.dispose();
@@ -335,7 +336,7 @@ describe("fault matrix: an injected TokenCredential in front of the token cache 
     const jwt2 = secretJwt("token-jwt-2", jwtExpiry);
     credential.script({ accessToken: () => ({ token: jwt2, expiresOnTimestamp: jwtExpiry / 1000 }) });
     const third = newSource();
-    expect((await configOf(third)).bearerToken).toBe(jwt2);
+    expect(await tokenOf(await configOf(third))).toBe(jwt2);
     expect(events.at(-2)?.message).toMatch(
       /seconds where milliseconds belong\?\); using the token's exp claim/,
     );
@@ -359,7 +360,8 @@ describe("fault matrix: an injected TokenCredential in front of the token cache 
     const short = secretToken("token-short");
     credential.script(valid(short, 5));
     const second = newSource();
-    expect((await configOf(second)).bearerToken).toBe(short);
+    // Used once, not cached: the caller that waited for it is getCredential()'s (a config carries no token).
+    expect(await second.getCredential()).toEqual({ kind: "bearer", value: short });
     expect(events.find((e) => e.type === "implausible-expiry")?.message).toMatch(
       /already past: is the clock of this machine right\?/,
     );

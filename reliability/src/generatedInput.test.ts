@@ -5,11 +5,10 @@ import {
   ConfigurationError,
   type Env,
   PROVIDER_TYPES,
-  readProviderEnv,
-  resolveBaseUrl,
   type Selection,
   selectProviderConfigSource,
 } from "@copilot-byok/core";
+import { readProviderEnv, resolveBaseUrl } from "@copilot-byok/core/plugin";
 import { staticKeyModule } from "@copilot-byok/static-key";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { EntraIdProviderConfigSource } from "@copilot-byok/azure-entra";
-import { CopilotSessionFactory, registerCopilotByok } from "@copilot-byok/core";
+import { CopilotSessionFactory, DisposedError, registerCopilotByok } from "@copilot-byok/core";
 import { StaticKeyProviderConfigSource, staticKeyModule } from "@copilot-byok/static-key";
 import { KubernetesSecretVolume } from "@copilot-byok/test-utils/KubernetesSecretVolume";
 import { OffsetClock } from "@copilot-byok/test-utils/OffsetClock";
@@ -139,7 +139,9 @@ describe("no leaks after dispose()", () => {
       clock.offsetMs = 2 * 3_600_000; // expired: the next caller waits on a hanging attempt (60 s timer)
       const waiting = provide(CONTEXT).catch((error: unknown) => error);
       source.dispose();
-      expect(await waiting).toMatchObject({ reason: "disposed" });
+      const error = await waiting;
+      expect(error).toBeInstanceOf(DisposedError);
+      expect(error).toMatchObject({ code: "COPILOT_BYOK_DISPOSED" });
     });
   });
 
@@ -229,7 +231,9 @@ describe("the boundary: @azure/identity's own request", () => {
     });
     const disposedAt = performance.now();
     source.dispose();
-    expect(await waiting).toMatchObject({ name: "TokenAcquisitionError", reason: "disposed" });
+    const error = await waiting;
+    expect(error).toBeInstanceOf(DisposedError);
+    expect(error).toMatchObject({ code: "COPILOT_BYOK_DISPOSED" });
     expect(performance.now() - disposedAt).toBeLessThan(250);
     // The request ignores abort signals (docs/fault-matrix.md): its socket to the endpoint stays open, ref'd.
     expect(addedResources(before, activeResources())).toMatchObject({ TCPSocketWrap: 1 });

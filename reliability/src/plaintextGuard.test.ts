@@ -11,6 +11,7 @@ import {
 } from "@copilot-byok/core";
 import { StaticKeyProviderConfigSource, staticKeyModule } from "@copilot-byok/static-key";
 import { ScriptedCredential } from "@copilot-byok/test-utils/ScriptedCredential";
+import { tokenOf } from "@copilot-byok/test-utils/tokenOf";
 import type { CopilotClient, ProviderConfig } from "@github/copilot-sdk";
 import { container } from "tsyringe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -154,7 +155,7 @@ describe("plaintext guard", () => {
     const key = new StaticKeyProviderConfigSource({ baseUrl: url, apiKey: KEY });
     const entra = new EntraIdProviderConfigSource({ baseUrl: url, credential });
     expect((await key.getProviderConfig()).apiKey).toBe(KEY);
-    expect((await entra.getProviderConfig()).bearerToken).toBe(TOKEN);
+    expect(await tokenOf(await entra.getProviderConfig())).toBe(TOKEN);
     key.dispose();
     entra.dispose();
     expect(connections).toEqual([]);

@@ -1,6 +1,6 @@
 /**
  * A clock moved by hand: `advance(ms)` runs due timers in order, letting promises settle between them.
- * Structurally a `Clock` of `@copilot-byok/azure-entra` (not imported: that package's tests use this one).
+ * Structurally a `Clock` of `@copilot-byok/core/plugin`.
  */
 export class ManualClock {
   private time: number;

@@ -1,6 +1,6 @@
 /**
  * The real clock shifted by `offsetMs` (settable at any time): a machine whose clock is wrong, or time jumped
- * ahead without waiting. Timers are the real ones. Structurally a `Clock` of `@copilot-byok/azure-entra`.
+ * ahead without waiting. Timers are the real ones. Structurally a `Clock` of `@copilot-byok/core/plugin`.
  */
 export class OffsetClock {
   constructor(public offsetMs = 0) {}

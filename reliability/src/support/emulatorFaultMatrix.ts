@@ -100,14 +100,17 @@ export function describeEmulatorFaultMatrix(protocol: ManagedIdentityProtocol): 
       return source;
     }
 
-    async function configOf(
-      source: EntraIdProviderConfigSource,
-    ): Promise<ProviderConfig & { bearerToken: string }> {
+    async function configOf(source: EntraIdProviderConfigSource): Promise<ProviderConfig> {
       const config = await source.getProviderConfig();
       rendered.push(inspect(config, { depth: 10 }));
-      const token = config.bearerToken as string;
+      return config;
+    }
+
+    /** The token a waiting caller gets (`getCredential()`): what `getProviderConfig()` waits for, and the config does not carry. */
+    async function credentialOf(source: EntraIdProviderConfigSource): Promise<string> {
+      const { value: token } = await source.getCredential();
       tokens.push(token);
-      return config as ProviderConfig & { bearerToken: string };
+      return token;
     }
 
     async function providerToken(config: ProviderConfig): Promise<string> {
@@ -198,7 +201,7 @@ export function describeEmulatorFaultMatrix(protocol: ManagedIdentityProtocol): 
         emulator.enqueueFaults(r.faults());
         const source = newSource(r.timeoutMs !== undefined ? { timeoutMs: r.timeoutMs } : {});
         const { value: config, ms } = await timed(() => configOf(source));
-        expectVerified(config.bearerToken, source);
+        expectVerified(await providerToken(config), source);
         expect(requests()).toEqual(r.requests);
         if (r.minMs !== undefined) expect(ms).toBeGreaterThanOrEqual(r.minMs);
         expect(ms).toBeLessThan(r.maxMs ?? source.tokenCache.timeoutMs);
@@ -223,7 +226,7 @@ export function describeEmulatorFaultMatrix(protocol: ManagedIdentityProtocol): 
         });
 
         const config = await configOf(source);
-        expectVerified(config.bearerToken, source);
+        expectVerified(await providerToken(config), source);
         expect(requests()).toHaveLength(2);
       });
     }
@@ -239,7 +242,7 @@ export function describeEmulatorFaultMatrix(protocol: ManagedIdentityProtocol): 
       expect(requests()).toEqual([[null, "hang"]]);
 
       const config = await configOf(source);
-      expectVerified(config.bearerToken, source);
+      expectVerified(await providerToken(config), source);
     });
 
     it(T.F09, async () => {
@@ -251,14 +254,14 @@ export function describeEmulatorFaultMatrix(protocol: ManagedIdentityProtocol): 
       expect(ms).toBeLessThan(1_000);
 
       const config = await configOf(source);
-      expectVerified(config.bearerToken, source);
+      expectVerified(await providerToken(config), source);
     });
 
     it(T.F10, async () => {
       emulator.enqueueFaults([{ reset: true }]);
       const source = newSource();
       const config = await configOf(source);
-      expectVerified(config.bearerToken, source);
+      expectVerified(await providerToken(config), source);
       expect(requests()).toEqual([
         [null, "reset"],
         [200, null],
@@ -268,8 +271,9 @@ export function describeEmulatorFaultMatrix(protocol: ManagedIdentityProtocol): 
     it(T.F11, async () => {
       emulator.enqueueFaults([{ lifetimeSeconds: -10 }]);
       const source = newSource();
-      const expired = await configOf(source);
-      const claims = emulator.verifyToken(expired.bearerToken, { audience: source.scope }).claims;
+      // Handed once to the caller that waited for it (getCredential's: a config carries no token), not cached.
+      const expired = await credentialOf(source);
+      const claims = emulator.verifyToken(expired, { audience: source.scope }).claims;
       expect(claims?.exp).toBeLessThan(Date.now() / 1000);
       const implausible = events.find((e) => e.type === "implausible-expiry");
       expect(implausible?.message).toMatch(/already past.*the token is used once and not cached/);
@@ -277,9 +281,9 @@ export function describeEmulatorFaultMatrix(protocol: ManagedIdentityProtocol): 
       expect(status.state).toBe("empty");
       expect(status.lastError).toMatch(/already expired or about to/);
 
-      // Not cached: the runtime's next call asks again and gets a valid token.
-      const fresh = await providerToken(expired);
-      expect(fresh).not.toBe(expired.bearerToken);
+      // Not cached: the next call asks again and gets a valid token, which the runtime's callback serves.
+      const fresh = await providerToken(await configOf(source));
+      expect(fresh).not.toBe(expired);
       expectVerified(fresh, source);
       expect(emulator.tokensIssued).toBe(2);
       expect(source.tokenCache.status(source.scope).state).toBe("valid");
@@ -289,14 +293,15 @@ export function describeEmulatorFaultMatrix(protocol: ManagedIdentityProtocol): 
       emulator.enqueueFaults([{ expiresOnUnit: "milliseconds" }]);
       const source = newSource();
       const config = await configOf(source);
-      expectVerified(config.bearerToken, source);
+      const token = await providerToken(config);
+      expectVerified(token, source);
       const implausible = events.find((e) => e.type === "implausible-expiry");
       expect(implausible?.message).toMatch(/more than 10 years ahead.*using the token's exp claim/);
       const expiresIn = Date.parse(source.tokenCache.status(source.scope).expiresOn ?? "") - Date.now();
       expect(expiresIn).toBeGreaterThan(59 * MINUTE);
       expect(expiresIn).toBeLessThanOrEqual(60 * MINUTE);
       // Cached: no second request.
-      expect(await providerToken(config)).toBe(config.bearerToken);
+      expect(await providerToken(config)).toBe(token);
       expect(emulator.tokensIssued).toBe(1);
     });
 
@@ -312,13 +317,13 @@ export function describeEmulatorFaultMatrix(protocol: ManagedIdentityProtocol): 
       const refreshInRealMs = Date.parse(status.refreshAt ?? "") - clock.now();
       expect(refreshInRealMs).toBeGreaterThan(44 * MINUTE);
       expect(refreshInRealMs).toBeLessThan(46 * MINUTE);
-      expect(await providerToken(config)).toBe(config.bearerToken);
+      expect(await providerToken(config)).toBe(await credentialOf(source));
       expect(emulator.tokensIssued).toBe(1);
 
       // A 5-minute token looks 5 minutes expired: reported (naming the clock), handed once, not cached.
       emulator.enqueueFaults([{ lifetimeSeconds: 300 }]);
       const short = newSource({ clock });
-      await configOf(short);
+      await credentialOf(short);
       const implausible = events.find((e) => e.type === "implausible-expiry" && e.scope === short.scope);
       expect(implausible?.message).toMatch(/already past: is the clock of this machine right\?/);
       expect(short.tokenCache.status(short.scope).state).toBe("empty");
@@ -337,7 +342,7 @@ export function describeEmulatorFaultMatrix(protocol: ManagedIdentityProtocol): 
       const refreshInRealMs = Date.parse(status.refreshAt ?? "") - clock.now();
       expect(refreshInRealMs).toBeGreaterThan(64 * MINUTE);
       expect(refreshInRealMs).toBeLessThan(66 * MINUTE);
-      expect(await providerToken(config)).toBe(config.bearerToken);
+      expect(await providerToken(config)).toBe(await credentialOf(source));
       expect(emulator.tokensIssued).toBe(1);
     });
 
@@ -353,8 +358,9 @@ export function describeEmulatorFaultMatrix(protocol: ManagedIdentityProtocol): 
       expect(Date.parse(source.tokenCache.status(source.scope).refreshAt ?? "") - clock.now()).toBeLessThan(
         120_000,
       );
+      const token = await providerToken(config);
       clock.offsetMs = 150_000;
-      return { clock, source, config, token: config.bearerToken };
+      return { clock, source, config, token };
     }
 
     it(T.F15, async () => {
