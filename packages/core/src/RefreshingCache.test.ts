@@ -198,6 +198,23 @@ describe("RefreshingCache: timeouts, aborts, backoff", () => {
     await clock.advance(0);
     expect(unrefs()).toBe(3); // + the background attempt, + its retry
   });
+
+  it("keeps the process alive while a caller waits for an answer, timeouts included; background work never", async () => {
+    const { cache, clock, fetcher } = setup({ timeoutMs: 200 });
+    fetcher.script("hang", { value: "v1", lifeMs: HOUR }, "hang");
+    const waiting = rejectionOf(cache.get());
+    await clock.advance(0);
+    expect(clock.keepingAlive).toBe(1); // the attempt's timeout: the waiting caller gets its answer
+    await clock.advance(200);
+    expect((await waiting).reason).toBe("timeout");
+    expect(clock.keepingAlive).toBe(0);
+
+    await cache.get(); // v1, fetched while a caller waited
+    await clock.advance(56 * MINUTE);
+    await cache.get(); // inside the window: a background refresh, which hangs; nobody waits for it
+    await clock.advance(0);
+    expect(clock.keepingAlive).toBe(0);
+  });
 });
 
 describe("RefreshingCache: lifecycle and safety", () => {

@@ -1,4 +1,4 @@
-import { attemptWithTimeout, DEFAULT_TIMEOUT_MS } from "./attemptWithTimeout.js";
+import { attemptWithTimeout, type BoundedAttempt, DEFAULT_TIMEOUT_MS } from "./attemptWithTimeout.js";
 import { backoffDelay, type RetryOptions, retryOptionsOf } from "./backoff.js";
 import { type Clock, systemClock } from "./Clock.js";
 import { ConfigurationError } from "./ConfigurationError.js";
@@ -68,7 +68,7 @@ export class RefreshingCache<Facts = never> {
   private readonly logger: Logger;
   private cached: Cached<Facts> | undefined = undefined;
   private inFlight: Promise<Outcome> | undefined = undefined;
-  private abortAttempt: ((reason: unknown) => void) | undefined = undefined;
+  private attempt: BoundedAttempt<FetchedValue | null> | undefined = undefined;
   private failures = 0;
   /** Background refreshes wait for the backoff to pass. */
   private notBefore = 0;
@@ -150,7 +150,7 @@ export class RefreshingCache<Facts = never> {
     if (this.disposed) return;
     this.disposed = true;
     this.retryTimer.clear();
-    this.abortAttempt?.(this.words.disposedError());
+    this.attempt?.abort(this.words.disposedError());
     this.cached = undefined;
   }
 
@@ -160,6 +160,7 @@ export class RefreshingCache<Facts = never> {
     const cached = this.fromMemory(this.clock.now());
     if (cached !== undefined) return cached.value;
     const flight = this.inFlight ?? this.refresh(false);
+    this.attempt?.keepAlive(); // a caller waits: the attempt's timeout must be able to answer it
     return waitWithSignal(flight, signal, (s) => this.words.abortedError(s));
   }
 
@@ -182,15 +183,14 @@ export class RefreshingCache<Facts = never> {
       background,
       attempt,
     });
-    const { result, abort } = attemptWithTimeout((signal) => this.options.fetch({ signal }), {
+    this.attempt = attemptWithTimeout((signal) => this.options.fetch({ signal }), {
       timeoutMs: this.timeoutMs,
       clock: this.clock,
       timeoutError: () => this.words.timeoutError(this.timeoutMs),
     });
-    this.abortAttempt = abort;
-    const flight = result.then((outcome): Outcome => {
+    const flight = this.attempt.result.then((outcome): Outcome => {
       this.inFlight = undefined;
-      this.abortAttempt = undefined;
+      this.attempt = undefined;
       const info = { background, attempt, durationMs: Math.max(0, this.clock.now() - started) };
       try {
         if (this.disposed) return { ok: false, error: this.words.disposedError() };

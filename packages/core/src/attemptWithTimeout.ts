@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from "./Clock.js";
-import { unrefTimer } from "./unrefTimer.js";
+import { refTimer, unrefTimer } from "./unrefTimer.js";
 
 // One bounded call of something that may hang (an identity endpoint, a key service). Its rules:
 // - `run` gets an AbortSignal that fires when the attempt is abandoned: on timeout or on `abort(reason)`;
@@ -7,7 +7,9 @@ import { unrefTimer } from "./unrefTimer.js";
 //   a later answer of an abandoned call is ignored;
 // - the result never rejects (a synchronous throw of `run` is a failure like a rejection), so that nobody
 //   has to handle it to avoid an unhandled rejection;
-// - the timer is cleared when the attempt settles and `unref()`ed meanwhile.
+// - the timer is cleared when the attempt settles; it is `unref()`ed while nobody waits for the result (a
+//   background refresh never keeps a process alive) and ref'ed by `keepAlive()` once someone does: a caller
+//   waiting for an answer must get one, even from a timeout, before the process may end.
 
 /** Default bound of an attempt of a refreshing cache. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -23,6 +25,8 @@ export interface BoundedAttempt<T> {
   readonly result: Promise<AttemptResult<T>>;
   /** Abandons the attempt now: fires its signal with `reason` and ends it with `reason` as the error. */
   abort(reason: unknown): void;
+  /** Someone waits for the result: the timeout keeps the process alive until the attempt settles. */
+  keepAlive(): void;
 }
 
 export interface AttemptWithTimeoutOptions {
@@ -70,5 +74,11 @@ export function attemptWithTimeout<T>(
     (value) => finish({ ok: true, value }),
     (error: unknown) => finish({ ok: false, error, ending: "failed" }),
   );
-  return { result, abort: (reason) => abandon(reason, "aborted") };
+  return {
+    result,
+    abort: (reason) => abandon(reason, "aborted"),
+    keepAlive: () => {
+      if (!done) refTimer(timer);
+    },
+  };
 }

@@ -66,22 +66,36 @@ export class ScriptedFetch {
   };
 }
 
-/** A manual clock whose handles have `unref()`, counted. */
+/** A manual clock whose handles have `unref()` (counted) and `ref()`, as Node's timers do. */
 export class UnrefCountingClock extends ManualClock {
   unrefs = 0;
+  private readonly handles = new Set<{ id: unknown; refed: boolean }>();
 
   override setTimeout(callback: () => void, ms: number): unknown {
-    const id = super.setTimeout(callback, ms);
-    return {
-      id,
-      unref: () => {
-        this.unrefs += 1;
-      },
+    const handle = { id: undefined as unknown, refed: true, unref: () => {}, ref: () => {} };
+    handle.id = super.setTimeout(() => {
+      this.handles.delete(handle);
+      callback();
+    }, ms);
+    handle.unref = () => {
+      this.unrefs += 1;
+      handle.refed = false;
     };
+    handle.ref = () => {
+      handle.refed = true;
+    };
+    this.handles.add(handle);
+    return handle;
   }
 
   override clearTimeout(handle: unknown): void {
+    this.handles.delete(handle as { id: unknown; refed: boolean });
     super.clearTimeout((handle as { id: unknown }).id);
+  }
+
+  /** Pending timers that would keep a Node process alive (not `unref()`ed). */
+  get keepingAlive(): number {
+    return [...this.handles].filter((h) => h.refed).length;
   }
 }
 
