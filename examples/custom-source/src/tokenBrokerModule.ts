@@ -1,5 +1,6 @@
 import {
   ConfigurationError,
+  checkCredentialUrl,
   createProviderConfigSource,
   type Env,
   type ProviderConfigSourceModule,
@@ -22,10 +23,9 @@ async function fetchToken(url: string, signal: AbortSignal) {
 }
 
 const brokerUrl = (env: Env) => env[TOKEN_BROKER_URL]?.trim() || undefined;
-const shownUrl = (env: Env) => redactUrl(brokerUrl(env) ?? "");
 const problemsOf = (env: Env) => [
   ...providerSettingsFromEnv(env).problems,
-  ...(brokerUrl(env) ? [] : [`${TOKEN_BROKER_URL} is not set: give the token broker's URL`]),
+  ...checkCredentialUrl(TOKEN_BROKER_URL, brokerUrl(env)),
 ];
 
 /** A plug-in mode: bearer tokens from a token broker, chosen by `auto` when TOKEN_BROKER_URL is set. */
@@ -36,7 +36,7 @@ export const tokenBrokerModule: ProviderConfigSourceModule = {
     applicable: brokerUrl(env) !== undefined,
     strength: "explicit",
     reasons: [
-      brokerUrl(env) ? `tokens from ${shownUrl(env)} (${TOKEN_BROKER_URL})` : `${TOKEN_BROKER_URL} not set`,
+      `${TOKEN_BROKER_URL} ${brokerUrl(env) ? "is set: tokens come from that broker" : "is not set"}`,
     ],
     summary: `a token broker (${TOKEN_BROKER_URL})`,
     problems: problemsOf(env),
@@ -47,7 +47,7 @@ export const tokenBrokerModule: ProviderConfigSourceModule = {
     if (!settings || !url) throw new ConfigurationError(problemsOf(env));
     const fetch = ({ signal }: { signal: AbortSignal }) => fetchToken(url, signal);
     const cache = new RefreshingCache({ name: "token broker", noun: "token", fetch, logger });
-    const facts = () => ({ broker: shownUrl(env) });
+    const facts = () => ({ broker: redactUrl(url) });
     return createProviderConfigSource({
       mode: "token-broker",
       provider: settings,

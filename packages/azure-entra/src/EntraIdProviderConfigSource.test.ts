@@ -211,6 +211,25 @@ describe("EntraIdProviderConfigSource", () => {
     expect(text).toContain("defaultCredentialOptions apply to the default DefaultAzureCredential only");
   });
 
+  it("reports a scope the endpoint cannot accept beside other problems, and an unknown option", () => {
+    const problems = problemsOf(
+      () =>
+        new EntraIdProviderConfigSource({
+          resourceUrl: FOUNDRY,
+          modelId: " ",
+          scope: "https://management.azure.com/.default",
+          wiremodel: "dep",
+        } as never),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^unknown option "wiremodel": accepted are baseUrl, resourceUrl, /),
+      "modelId must be a non-empty string",
+      expect.stringMatching(
+        /^token scope https:\/\/management\.azure\.com\/\.default gives tokens for the audience https:\/\/management\.azure\.com, but my-resource\.services\.ai\.azure\.com accepts only /,
+      ),
+    ]);
+  });
+
   it("requires exactly one endpoint, and checks it", () => {
     expect(problemsOf(() => new EntraIdProviderConfigSource({}))).toEqual([
       "no provider endpoint: give baseUrl (used as is) or resourceUrl (an Azure AI Foundry / Azure OpenAI resource URL, e.g. https://<resource>.services.ai.azure.com)",

@@ -6,6 +6,7 @@ import {
   checkScope,
   DEFAULT_TOKEN_SCOPE,
   DisposedError,
+  describeProvider,
   type Env,
   type GetProviderConfigOptions,
   isGuid,
@@ -15,7 +16,6 @@ import {
   type ProviderOptions,
   type ProviderSettings,
   parseProviderOptions,
-  redactUrl,
   type SourceDescription,
   type SourceDiagnostics,
   toProviderConfig,
@@ -38,6 +38,22 @@ import {
   type TokenCacheRetryOptions,
 } from "./TokenCache.js";
 import { watchAnsweringCredential } from "./watchAnsweringCredential.js";
+
+/** The options of this source beyond the provider options every source takes. */
+const SOURCE_OPTION_NAMES = [
+  "credential",
+  "credentialName",
+  "defaultCredentialOptions",
+  "scope",
+  "refreshWindowMs",
+  "timeoutMs",
+  "retry",
+  "logger",
+  "onEvent",
+  "clock",
+  "expectedAudience",
+  "env",
+] satisfies (keyof EntraIdProviderConfigSourceOptions)[];
 
 /** The mode served by {@link EntraIdProviderConfigSource}. */
 export const AZURE_ENTRA_MODE = "azure-entra";
@@ -112,12 +128,13 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
       ]);
     }
     const problems: string[] = [];
-    const parsed = parseProviderOptions(options);
+    const parsed = parseProviderOptions(options, { sourceOptions: SOURCE_OPTION_NAMES });
     problems.push(...parsed.problems);
     const scope = checkScope("scope", options.scope, DEFAULT_TOKEN_SCOPE, problems) ?? DEFAULT_TOKEN_SCOPE;
-    if (parsed.settings && options.expectedAudience !== null) {
-      const expected = options.expectedAudience ?? expectedAudienceFor(parsed.settings.baseUrl);
-      const problem = scopeAudienceProblem(scope, expected, new URL(parsed.settings.baseUrl).host);
+    const baseUrl = parsed.settings?.baseUrl ?? ("baseUrl" in parsed ? parsed.baseUrl : undefined);
+    if (baseUrl !== undefined && options.expectedAudience !== null) {
+      const expected = options.expectedAudience ?? expectedAudienceFor(baseUrl);
+      const problem = scopeAudienceProblem(scope, expected, new URL(baseUrl).host);
       if (problem) problems.push(problem);
     }
     checkName("credentialName", options.credentialName, problems);
@@ -208,13 +225,9 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
     const status = this.tokenCache.status(this.scope);
     return {
       mode: this.mode,
-      baseUrl: redactUrl(this.baseUrl),
+      ...describeProvider(this.#provider),
       scope: this.scope,
       credential: this.credentialName,
-      type: this.type,
-      wireApi: this.wireApi,
-      ...(this.modelId !== undefined ? { modelId: this.modelId } : {}),
-      ...(this.wireModel !== undefined ? { wireModel: this.wireModel } : {}),
       ...this.#clientIdFact(),
       refreshWindowMs: this.tokenCache.refreshWindowMs,
       timeoutMs: this.tokenCache.timeoutMs,
@@ -243,9 +256,7 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
 
   #token(options: GetProviderConfigOptions): Promise<string> {
     if (this.#disposed)
-      return Promise.reject(
-        new DisposedError("this EntraIdProviderConfigSource", "its container was disposed?"),
-      );
+      return Promise.reject(new DisposedError("EntraIdProviderConfigSource", "it no longer serves tokens"));
     return this.tokenCache.getToken(this.scope, options.signal ? { signal: options.signal } : {});
   }
 }

@@ -5,18 +5,14 @@ import {
   DEFAULT_REFRESH_WINDOW_MS,
   DEFAULT_RETRY,
   DEFAULT_TIMEOUT_MS,
-  EXPIRY_MARGIN_MS,
-  FALLBACK_LIFETIME_MS,
+  deliverEvent,
   type FetchedValue,
   type Logger,
-  MAX_PLAUSIBLE_LIFETIME_MS,
-  MAX_REFRESH_WINDOW_MS,
   RefreshingCache,
   type RefreshingCacheEvent,
   type RefreshingCacheOptions,
   type RefreshingCacheStatus,
   type RetryOptions,
-  redactText,
   silentLogger,
   withSafeRendering,
 } from "@copilot-byok/core/plugin";
@@ -29,13 +25,12 @@ import { type JwtClaims, readJwtClaims } from "./readJwtClaims.js";
 // what only a token of Entra ID has: the JWT audience check, the JWT `exp` as the fallback expiry, the
 // claims in `status()`, and the hints for `DefaultAzureCredential`'s chain in error messages.
 
-export {
-  DEFAULT_REFRESH_WINDOW_MS,
-  DEFAULT_RETRY,
-  EXPIRY_MARGIN_MS,
-  FALLBACK_LIFETIME_MS,
-  MAX_PLAUSIBLE_LIFETIME_MS,
-  MAX_REFRESH_WINDOW_MS,
+export { DEFAULT_REFRESH_WINDOW_MS, DEFAULT_RETRY };
+/** Entra ID access tokens live 60 to 90 minutes (managed identity tokens up to 24 h): a window must be shorter. */
+export const MAX_REFRESH_WINDOW_MS = 60 * 60_000;
+const ENTRA_WINDOW_LIMIT = {
+  belowMs: MAX_REFRESH_WINDOW_MS,
+  because: "Entra ID tokens live about an hour; a window as long as that would refresh on every call",
 };
 export const DEFAULT_TOKEN_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
 
@@ -227,24 +222,8 @@ export class TokenCache {
   }
 
   private emit(event: Omit<TokenCacheEvent, "credentialName">): void {
-    const full: TokenCacheEvent = Object.freeze({
-      ...event,
-      message: redactText(event.message),
-      credentialName: this.credentialName,
-    });
-    const { message, ...details } = full;
-    try {
-      const level =
-        full.type === "refresh-started" ? "debug" : full.type === "refresh-succeeded" ? "info" : "warn";
-      this.logger[level](`copilot-byok token cache: ${message}`, details);
-    } catch {
-      // A failing logger must not break token acquisition.
-    }
-    try {
-      this.options.onEvent?.(full);
-    } catch {
-      // Likewise a failing listener.
-    }
+    const full = { ...event, credentialName: this.credentialName } as TokenCacheEvent;
+    deliverEvent(full, "copilot-byok token cache", this.logger, this.options.onEvent);
   }
 }
 
@@ -261,7 +240,7 @@ export function checkTokenCacheOptions(
         `${prefix}credential must be a TokenCredential (an object with getToken(scopes, options))`,
       );
   }
-  problems.push(...checkRefreshOptions(options, { prefix }));
+  problems.push(...checkRefreshOptions(options, { prefix, windowLimit: ENTRA_WINDOW_LIMIT }));
   return problems;
 }
 

@@ -108,6 +108,47 @@ describe("CopilotSessionFactory", () => {
     }
   });
 
+  it.each([
+    [
+      "a key in the query",
+      { baseUrl: `http://gateway.example/v1/?api-key=${CANARY_KEY}` },
+      "a query in its baseUrl",
+    ],
+    [
+      "a key in user info",
+      { baseUrl: `http://user:${CANARY_KEY}@gateway.example/v1/` },
+      "user info in its baseUrl",
+    ],
+    [
+      "an unusually named header",
+      { baseUrl: "http://gateway.example/v1/", headers: { "X-Auth": CANARY_KEY } },
+      "the X-Auth header",
+    ],
+    [
+      "another one",
+      { baseUrl: "http://gateway.example/v1/", headers: { "X-Api-Key-V2": CANARY_KEY } },
+      "the X-Api-Key-V2 header",
+    ],
+    [
+      "any header at all",
+      { baseUrl: "http://ollama.internal:11434/v1", headers: { "x-trace": "1" } },
+      "the x-trace header",
+    ],
+  ])(
+    "refuses a plug-in config with %s over http:// to a non-loopback host",
+    async (_what, config, carried) => {
+      const { client, factory } = setup({}, { type: "openai", ...config });
+      for (const attempt of [factory.createSession({ model: "m" }), factory.resumeSession("abc", {})]) {
+        const error = (await attempt.catch((e: unknown) => e)) as ConfigurationError;
+        expect(error).toBeInstanceOf(ConfigurationError);
+        expect(error.problems[0]).toContain(`carries ${carried} for http://`);
+        expect(`${error.message}${error.stack}`).not.toContain(CANARY_KEY);
+      }
+      expect(client.created).toHaveLength(0);
+      expect(client.resumed).toHaveLength(0);
+    },
+  );
+
   it("lists the plaintext problem and the missing model together", async () => {
     const { factory } = setup({}, { baseUrl: "http://gateway.internal/", apiKey: CANARY_KEY });
     const error = (await factory.createSession({}).catch((e: unknown) => e)) as ConfigurationError;
@@ -134,7 +175,7 @@ describe("CopilotSessionFactory", () => {
       { baseUrl: "http://localhost:11434/v1", bearerToken: CANARY_KEY },
       { baseUrl: "http://[::1]:8080/v1", bearerTokenProvider: async () => CANARY_KEY },
       { baseUrl: "http://ollama.internal:11434/v1" },
-      { baseUrl: "http://ollama.internal:11434/v1", headers: { "x-trace": "1" } },
+      { baseUrl: "http://127.0.0.1:8080/v1?api-key=local", headers: { "x-trace": "1" } },
     ]) {
       const { client, factory } = setup({}, config);
       await factory.createSession({ model: "m" });

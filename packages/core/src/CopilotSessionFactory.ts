@@ -11,7 +11,6 @@ import { ConfigurationError } from "./ConfigurationError.js";
 import { credentialTransport } from "./credentialTransport.js";
 import { COPILOT_PROVIDER_MODEL_ID } from "./envNames.js";
 import { protectSource } from "./protectSource.js";
-import { isSecretKey } from "./redact.js";
 import { COPILOT_BYOK_ENV, COPILOT_CLIENT, PROVIDER_CONFIG_SOURCE } from "./tokens.js";
 import type { Env, ProviderConfigSource, SourceDescription } from "./types.js";
 
@@ -93,27 +92,33 @@ function rejectProvider(config: object): void {
 
 /**
  * The plaintext guard of the built-in sources (see `resolveBaseUrl`), applied to every provider config the
- * factory gets, a plug-in source's too: a config that carries a credential (`apiKey`, `bearerToken`,
- * `bearerTokenProvider`, or a secret-named header) must go to an `https://` base URL, or to `http://` on a
- * loopback host only. Never shows the URL's user info, query or fragment, nor a credential.
+ * factory gets, a plug-in source's too: a config that carries a credential — `apiKey`, `bearerToken`,
+ * `bearerTokenProvider`, any header (a plug-in's `X-Auth` is as secret as `api-key`), user info or a query in
+ * the base URL (`?api-key=…`) — must go to an `https://` base URL, or to `http://` on a loopback host only.
+ * Never shows the URL's user info, query or fragment, nor a credential.
  */
 function plaintextProblems(provider: ProviderConfig, mode: string): string[] {
+  const raw = typeof provider.baseUrl === "string" ? provider.baseUrl.trim() : "";
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
   const headers = provider.headers ?? {};
   const credentials = [
     ...(provider.apiKey ? ["apiKey"] : []),
     ...(provider.bearerToken ? ["bearerToken"] : []),
     ...(provider.bearerTokenProvider ? ["bearerTokenProvider"] : []),
     ...Object.keys(headers)
-      .filter((name) => isSecretKey(name) && headers[name])
-      .map((name) => `the ${name} header`),
+      .filter((name) => headers[name])
+      .map((name) => `the ${/^[\w-]{1,64}$/.test(name) ? name : "(unnamed)"} header`),
+    ...(url && (url.username || url.password) ? ["user info in its baseUrl"] : []),
+    ...(url && url.search.length > 1 ? ["a query in its baseUrl"] : []),
   ];
   if (credentials.length === 0) return [];
   const what = `the provider config of source "${String(mode)}" carries ${credentials.join(", ")}`;
-  const raw = typeof provider.baseUrl === "string" ? provider.baseUrl.trim() : "";
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
+  if (!url) {
     return [
       `${what} but its baseUrl is not a valid absolute URL (value of ${raw.length} characters not shown): expected an https:// URL`,
     ];

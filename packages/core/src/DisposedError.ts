@@ -9,10 +9,7 @@ export class DisposedError extends CopilotByokError {
   readonly what: string;
 
   constructor(what: string, detail = "") {
-    super(
-      DISPOSED_ERROR_CODE,
-      `${what} is disposed${detail ? ` (${detail})` : ""}: create a new one (or resolve it from a container that is not disposed)`,
-    );
+    super(DISPOSED_ERROR_CODE, `${what} is disposed${detail ? ` (${detail})` : ""}: create a new one`);
     this.what = what;
   }
 }

@@ -1,5 +1,6 @@
 import { inspect } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConfigurationError } from "./ConfigurationError.js";
 import { DisposedError } from "./DisposedError.js";
 import { RefreshingCache } from "./RefreshingCache.js";
 import type { RefreshingCacheOptions } from "./RefreshingCacheOptions.js";
@@ -114,6 +115,15 @@ describe("RefreshingCache: timeouts, aborts, backoff", () => {
     expect(clock.pending).toBe(0);
     fetcher.script({ value: "v2", lifeMs: HOUR });
     expect(await cache.get()).toBe("v2");
+  });
+
+  it("stays one flight when an event listener asks for the value", async () => {
+    let cache: RefreshingCache<{ length: number }> | undefined;
+    const kit = setup({ onEvent: (event) => void (event.type === "refresh-started" && cache?.get()) });
+    cache = kit.cache;
+    kit.fetcher.script({ value: "v1", lifeMs: HOUR });
+    expect(await cache.get()).toBe("v1");
+    expect(kit.fetcher.calls).toHaveLength(1);
   });
 
   it("ends only the aborting caller's wait; the shared fetch goes on", async () => {
@@ -299,6 +309,16 @@ describe("RefreshingCache: lifecycle and safety", () => {
       new RefreshingCache(bad);
     } catch (e) {
       expect((e as { problems: string[] }).problems).toHaveLength(3);
+    }
+    const named = { fetch: async () => null, name: 42, noun: " " } as unknown as RefreshingCacheOptions;
+    expect(() => new RefreshingCache(named)).toThrow(ConfigurationError);
+    try {
+      new RefreshingCache(named);
+    } catch (e) {
+      expect((e as ConfigurationError).problems).toEqual([
+        "name must be a non-empty string",
+        "noun must be a non-empty string",
+      ]);
     }
   });
 });

@@ -5,6 +5,7 @@ import { ConfigurationError } from "./ConfigurationError.js";
 import { checkRefreshOptions } from "./checkRefreshOptions.js";
 import { type Logger, silentLogger } from "./Logger.js";
 import { OneShotTimer } from "./OneShotTimer.js";
+import { checkName } from "./optionChecks.js";
 import { describeExpiry, isoTime, plausibleExpiry } from "./plausibleExpiry.js";
 import {
   deliverEvent,
@@ -83,6 +84,8 @@ export class RefreshingCache<Facts = never> {
       problems.unshift(
         "fetch must be a function ({ signal }) => Promise<{ value, expiresOnTimestamp } | null>",
       );
+    for (const name of ["name", "subject", "noun"] as const)
+      if (options[name] !== undefined) checkName(name, options[name], problems);
     if (problems.length > 0) throw new ConfigurationError(problems);
     this.options = options;
     this.name = options.name?.trim() || "credential";
@@ -177,12 +180,6 @@ export class RefreshingCache<Facts = never> {
     this.retryTimer.clear();
     const attempt = this.failures + 1;
     const started = this.clock.now();
-    this.emit({
-      type: "refresh-started",
-      message: this.words.started(background, attempt),
-      background,
-      attempt,
-    });
     this.attempt = attemptWithTimeout((signal) => this.options.fetch({ signal }), {
       timeoutMs: this.timeoutMs,
       clock: this.clock,
@@ -204,6 +201,13 @@ export class RefreshingCache<Facts = never> {
       }
     });
     this.inFlight = flight;
+    // After the flight is set: a listener that asks for the value joins it instead of starting another.
+    this.emit({
+      type: "refresh-started",
+      message: this.words.started(background, attempt),
+      background,
+      attempt,
+    });
     return flight;
   }
 

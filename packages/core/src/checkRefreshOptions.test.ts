@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { checkRefreshOptions } from "./checkRefreshOptions.js";
 
+const ENTRA_LIMIT = {
+  belowMs: 3_600_000,
+  because: "Entra ID tokens live about an hour; a window as long as that would refresh on every call",
+};
+
 describe("checkRefreshOptions", () => {
   it("accepts nothing given, and sensible values", () => {
     expect(checkRefreshOptions({})).toEqual([]);
@@ -22,7 +27,7 @@ describe("checkRefreshOptions", () => {
         retry: { initialDelayMs: 10, maxDelayMs: 5, factor: 0.5, jitter: 2 },
         clock: { now: () => 0 } as never,
       },
-      { prefix: "tokenCache." },
+      { prefix: "tokenCache.", windowLimit: ENTRA_LIMIT },
     );
     expect(problems).toEqual([
       "tokenCache.refreshWindowMs must be a number of milliseconds from 0 to below 3600000 (Entra ID tokens live about an hour; a window as long as that would refresh on every call); got 3600000",
@@ -31,6 +36,13 @@ describe("checkRefreshOptions", () => {
       "tokenCache.retry.factor must be a number ≥ 1; got 0.5",
       "tokenCache.retry.jitter must be a number from 0 to 1; got 2",
       "tokenCache.clock must have now(), setTimeout(callback, ms) and clearTimeout(handle)",
+    ]);
+  });
+
+  it("takes any window timers honour unless the credential's lifetime limits it", () => {
+    expect(checkRefreshOptions({ refreshWindowMs: 2 * 3_600_000 })).toEqual([]);
+    expect(checkRefreshOptions({ refreshWindowMs: 2 ** 31 })).toEqual([
+      `refreshWindowMs must be a number of milliseconds from 0 to below ${2 ** 31}; got ${2 ** 31}`,
     ]);
   });
 

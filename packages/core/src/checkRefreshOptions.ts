@@ -4,9 +4,6 @@ import type { Clock } from "./Clock.js";
 // The timing options of a refreshing cache, checked once where they are given (a constructor, a module's
 // options) so that every problem is listed at once, each naming the option as the caller spelled it.
 
-/** Entra ID access tokens live 60 to 90 minutes (managed identity tokens up to 24 h): a window must be shorter. */
-export const MAX_REFRESH_WINDOW_MS = 60 * 60_000;
-
 /** The options {@link checkRefreshOptions} checks. */
 export interface RefreshTimingOptions {
   refreshWindowMs?: number;
@@ -15,20 +12,30 @@ export interface RefreshTimingOptions {
   clock?: Clock;
 }
 
+/** What a kind of credential adds to the check of the refresh window: values live this long at most. */
+export interface RefreshWindowLimit {
+  /** The window must be shorter than this, in ms. */
+  readonly belowMs: number;
+  /** Why, for the message, e.g. `Entra ID tokens live about an hour; …`. */
+  readonly because: string;
+}
+
 /**
  * Every problem with the timing options, one sentence each (empty when they are fine). `prefix` is put
- * before each option's name, e.g. `tokenCache.`.
+ * before each option's name, e.g. `tokenCache.`. The refresh window is any number of milliseconds up to
+ * what timers honour, unless `windowLimit` says how long the credential's values live.
  */
 export function checkRefreshOptions(
   options: Partial<RefreshTimingOptions>,
-  { prefix = "" }: { prefix?: string } = {},
+  { prefix = "", windowLimit }: { prefix?: string; windowLimit?: RefreshWindowLimit } = {},
 ): string[] {
   const problems: string[] = [];
   const name = (n: string) => `${prefix}${n}`;
   const w = options.refreshWindowMs;
-  if (w !== undefined && !(isNumber(w) && w >= 0 && w < MAX_REFRESH_WINDOW_MS)) {
+  const below = windowLimit?.belowMs ?? MAX_TIMER_MS + 1;
+  if (w !== undefined && !(isNumber(w) && w >= 0 && w < below)) {
     problems.push(
-      `${name("refreshWindowMs")} must be a number of milliseconds from 0 to below ${MAX_REFRESH_WINDOW_MS} (Entra ID tokens live about an hour; a window as long as that would refresh on every call); got ${showNumber(w)}`,
+      `${name("refreshWindowMs")} must be a number of milliseconds from 0 to below ${below}${windowLimit ? ` (${windowLimit.because})` : ""}; got ${showNumber(w)}`,
     );
   }
   const t = options.timeoutMs;

@@ -1,7 +1,8 @@
+import { DisposedError } from "./DisposedError.js";
+import { describeProvider } from "./describeProvider.js";
 import { fingerprint } from "./fingerprint.js";
 import type { ProviderSettings } from "./parseProviderOptions.js";
 import { protectSource } from "./protectSource.js";
-import { redactUrl } from "./redact.js";
 import { toProviderConfig } from "./toProviderConfig.js";
 import type {
   DescriptionValue,
@@ -49,21 +50,19 @@ export interface ProviderConfigSourceDefinition {
  */
 export function createProviderConfigSource(definition: ProviderConfigSourceDefinition): ProviderConfigSource {
   const { mode, provider, credentialKind, credential } = definition;
-  // A plain arrow: a RefreshingCache's hot path hands back one stored resolved promise.
-  const current = () => credential.get();
   let disposed = false;
+  const get = (options?: GetProviderConfigOptions): Promise<string> =>
+    disposed ? Promise.reject(new DisposedError(`the ${mode} source`)) : credential.get(options);
+  // A plain arrow: a RefreshingCache's hot path hands back one stored resolved promise.
+  const current = () => get();
 
   const describe = (): SourceDescription => {
     const status = credential.status?.();
     return {
+      ...definition.facts?.(), // first: the author's facts never overwrite what core says
       mode,
-      baseUrl: redactUrl(provider.baseUrl),
-      type: provider.type,
-      ...(provider.type !== "anthropic" ? { wireApi: provider.wireApi } : {}),
-      ...(provider.modelId !== undefined ? { modelId: provider.modelId } : {}),
-      ...(provider.wireModel !== undefined ? { wireModel: provider.wireModel } : {}),
+      ...describeProvider(provider),
       credentialKind,
-      ...definition.facts?.(),
       ...(status ? { credentialState: disposed ? "disposed" : status.state } : {}),
       ...(status?.expiresOn !== undefined ? { expiresOn: status.expiresOn } : {}),
     };
@@ -72,22 +71,23 @@ export function createProviderConfigSource(definition: ProviderConfigSourceDefin
   return protectSource({
     mode,
     async getProviderConfig(options?: GetProviderConfigOptions) {
-      const value = await credential.get(options);
+      const value = await get(options);
       return toProviderConfig(
         provider,
         credentialKind === "bearer"
           ? { bearerTokenProvider: current }
-          : // The runtime sends a per-request key as a bearer token: right for openai and azure, not anthropic.
+          : // A per-request key goes out as `Authorization: Bearer`: right for openai and azure; anthropic
+            // wants `x-api-key`, so its sessions keep the key they started with.
             { apiKey: value, ...(provider.type !== "anthropic" ? { bearerTokenProvider: current } : {}) },
       );
     },
     async getCredential(options?: GetProviderConfigOptions): Promise<ProviderCredential> {
-      return { kind: credentialKind, value: await credential.get(options) };
+      return { kind: credentialKind, value: await get(options) };
     },
     describe,
     async diagnose(options?: GetProviderConfigOptions): Promise<SourceDiagnostics> {
-      const value = await credential.get(options);
-      const { mode: _mode, baseUrl: _baseUrl, ...facts } = describe();
+      const value = await get(options);
+      const { mode: _mode, baseUrl: _baseUrl, type: _type, wireApi: _wireApi, ...facts } = describe();
       const status = credential.status?.();
       return {
         credentialKind,

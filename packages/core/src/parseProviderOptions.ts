@@ -8,7 +8,7 @@ import {
   WIRE_APIS,
   type WireApi,
 } from "./envNames.js";
-import { checkChoice, checkName, hasControlCharacters } from "./optionChecks.js";
+import { checkChoice, checkName, hasControlCharacters, unknownOptionProblems } from "./optionChecks.js";
 import { resolveBaseUrl } from "./resolveBaseUrl.js";
 
 /** The provider options every source accepts (in code), the same as the environment contract gives. */
@@ -57,20 +57,30 @@ export interface ProviderSettings {
   readonly azure?: { readonly apiVersion: string };
 }
 
-/** The outcome of {@link parseProviderOptions}: settings when there is no problem. */
+/**
+ * The outcome of {@link parseProviderOptions}: settings when there is no problem; otherwise the problems, and
+ * the base URL when the endpoint itself was fine (for checks that depend on it, such as a token's audience).
+ */
 export type ProviderOptionsParse =
   | { readonly settings: ProviderSettings; readonly problems: readonly [] }
-  | { readonly settings?: undefined; readonly problems: readonly string[] };
+  | { readonly settings?: undefined; readonly problems: readonly string[]; readonly baseUrl?: string };
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
  * Checks the provider options as every source does (type, wire API, endpoint, model names, headers, Azure API
  * version) and lists every problem at once, in that order, each naming the option and the accepted values;
- * never a value that could be a secret. `http://` is accepted for loopback hosts only.
+ * never a value that could be a secret. `http://` is accepted for loopback hosts only. With `sourceOptions`
+ * (the names of the source's own options), any other name is a problem first (a typo such as `apikey`).
  */
-export function parseProviderOptions(options: ProviderOptions): ProviderOptionsParse {
-  const problems: string[] = [];
+export function parseProviderOptions(
+  options: ProviderOptions,
+  { sourceOptions }: { sourceOptions?: readonly string[] } = {},
+): ProviderOptionsParse {
+  const problems: string[] =
+    sourceOptions === undefined
+      ? []
+      : unknownOptionProblems(options, [...PROVIDER_OPTION_NAMES, ...sourceOptions]);
   const type = checkChoice("type", options.type, PROVIDER_TYPES, DEFAULT_PROVIDER_TYPE, problems);
   const wireApi = checkChoice("wireApi", options.wireApi, WIRE_APIS, DEFAULT_WIRE_API, problems);
   const baseUrl = resolveEndpoint(options, type, problems);
@@ -78,7 +88,8 @@ export function parseProviderOptions(options: ProviderOptions): ProviderOptionsP
   const wireModel = checkName("wireModel", options.wireModel, problems);
   const headers = checkHeaders(options.headers, problems);
   const apiVersion = checkAzureOptions(options.azure, problems);
-  if (problems.length > 0 || baseUrl === undefined) return { problems };
+  if (problems.length > 0 || baseUrl === undefined)
+    return { problems, ...(baseUrl !== undefined ? { baseUrl } : {}) };
   return {
     settings: Object.freeze({
       baseUrl,

@@ -7,10 +7,11 @@ export { DEFAULT_RETRY, type RetryOptions } from "./backoff.js";
 export { type Clock, systemClock } from "./Clock.js";
 export { CONFIGURATION_ERROR_CODE, ConfigurationError } from "./ConfigurationError.js";
 export { CopilotByokError, type CopilotByokErrorOptions } from "./CopilotByokError.js";
+export { checkCredentialUrl } from "./checkCredentialUrl.js";
 export {
   checkRefreshOptions,
-  MAX_REFRESH_WINDOW_MS,
   type RefreshTimingOptions,
+  type RefreshWindowLimit,
 } from "./checkRefreshOptions.js";
 export {
   type CredentialSupplier,
@@ -18,9 +19,9 @@ export {
   type ProviderConfigSourceDefinition,
 } from "./createProviderConfigSource.js";
 export { DISPOSED_ERROR_CODE, DisposedError } from "./DisposedError.js";
+export { describeProvider } from "./describeProvider.js";
 export * from "./envNames.js";
 export { fingerprint } from "./fingerprint.js";
-export { isLoopbackHost } from "./isLoopbackHost.js";
 export { createConsoleLogger, type LogDetails, type Logger, silentLogger } from "./Logger.js";
 export {
   checkChoice,
@@ -38,13 +39,13 @@ export {
   type ProviderSettings,
   parseProviderOptions,
 } from "./parseProviderOptions.js";
-export { FALLBACK_LIFETIME_MS, MAX_PLAUSIBLE_LIFETIME_MS } from "./plausibleExpiry.js";
 export { protectSource } from "./protectSource.js";
 export { RefreshingCache } from "./RefreshingCache.js";
-export type {
-  RefreshingCacheEvent,
-  RefreshingCacheEventType,
-  RefreshingCacheStatus,
+export {
+  deliverEvent,
+  type RefreshingCacheEvent,
+  type RefreshingCacheEventType,
+  type RefreshingCacheStatus,
 } from "./RefreshingCacheEvent.js";
 export type { FetchedValue, RefreshingCacheOptions } from "./RefreshingCacheOptions.js";
 export {
@@ -56,9 +57,9 @@ export {
   readProviderEnv,
 } from "./readProviderEnv.js";
 export { formatForLog, isSecretKey, REDACTED, redact, redactText, redactUrl } from "./redact.js";
-export { DEFAULT_REFRESH_WINDOW_MS, EXPIRY_MARGIN_MS } from "./refreshTime.js";
+export { DEFAULT_REFRESH_WINDOW_MS } from "./refreshTime.js";
 export { type BaseUrlResolution, resolveBaseUrl } from "./resolveBaseUrl.js";
-export { withSafeInspect, withSafeRendering } from "./safeRendering.js";
+export { withSafeRendering } from "./safeRendering.js";
 export { showValue } from "./showValue.js";
 export {
   TOKEN_ACQUISITION_ERROR_CODE,

@@ -57,4 +57,58 @@ describe("protectSource", () => {
     expect(inspect(source)).not.toContain(CANARY_KEY);
     expect(inspect(await source.getProviderConfig())).not.toContain(CANARY_KEY);
   });
+
+  it("redacts what describe() and diagnose() tell, and prints a frozen config and a credential without the secret", async () => {
+    const source = protectSource({
+      mode: "careless",
+      async getProviderConfig(): Promise<ProviderConfig> {
+        return Object.freeze({ baseUrl: BASE_URL, apiKey: CANARY_KEY });
+      },
+      describe: () => ({ mode: "careless", baseUrl: BASE_URL, clientSecret: CANARY_KEY }),
+      async getCredential() {
+        return { kind: "api-key" as const, value: CANARY_KEY };
+      },
+      async diagnose() {
+        return { credentialKind: "api-key" as const, facts: { broker: BASE_URL, apiKey: CANARY_KEY } };
+      },
+    });
+    expect(source.describe()).toEqual({
+      mode: "careless",
+      baseUrl: "https://gw.example/v1/?subscription-key=[REDACTED]",
+      clientSecret: "[REDACTED]",
+    });
+    expect(JSON.stringify(await source.diagnose?.())).not.toContain(CANARY_KEY);
+    const config = await source.getProviderConfig();
+    expect(config.apiKey).toBe(CANARY_KEY);
+    expect(inspect(config)).not.toContain(CANARY_KEY);
+    const credential = await source.getCredential?.();
+    expect(credential?.value).toBe(CANARY_KEY);
+    for (const shown of [inspect(credential), JSON.stringify(credential), JSON.stringify({ ...credential })])
+      expect(shown).not.toContain(CANARY_KEY);
+    expect(inspect(source)).toMatch(/^ProviderConfigSource\(careless\) /);
+  });
+
+  it("wraps a frozen class instance once, running its own methods (private fields included) on it", async () => {
+    class Sealed {
+      readonly mode = "sealed";
+      readonly #key = CANARY_KEY;
+      async getProviderConfig(): Promise<ProviderConfig> {
+        return { baseUrl: "https://x.example/", apiKey: this.#key };
+      }
+      describe() {
+        return { mode: this.mode };
+      }
+      fingerprintLength() {
+        return this.#key.length;
+      }
+    }
+    const frozen = Object.freeze(new Sealed());
+    const source = protectSource(frozen);
+    expect(protectSource(frozen)).toBe(source);
+    expect(protectSource(source)).toBe(source);
+    expect(source).toBeInstanceOf(Sealed);
+    expect(source.fingerprintLength()).toBe(CANARY_KEY.length);
+    expect((await source.getProviderConfig()).apiKey).toBe(CANARY_KEY);
+    expect(inspect(source)).not.toContain(CANARY_KEY);
+  });
 });
