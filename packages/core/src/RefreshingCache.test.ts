@@ -280,6 +280,21 @@ describe("RefreshingCache: lifecycle and safety", () => {
     expect(everything).not.toContain("sk-canary");
   });
 
+  it("masks a value it has handed out when a later error quotes it, whatever its shape", async () => {
+    const opaque = "opaque-token-5f4e3d2c1b0a";
+    const { cache, clock, fetcher, logger } = setup();
+    fetcher.script(
+      { value: opaque, lifeMs: 10_000 },
+      { error: new Error(`invalid_token: ${opaque} was revoked`) },
+    );
+    expect(await cache.get()).toBe(opaque);
+    await clock.advance(10_000);
+    const error = await rejectionOf(cache.get());
+    expect(error.message).toContain("invalid_token: [REDACTED] was revoked");
+    for (const shown of [error.message, cache.status().lastError, JSON.stringify(logger.events)])
+      expect(shown).not.toContain(opaque);
+  });
+
   it("describes errors briefly by default, or with describeError; throwing listeners and loggers are ignored", async () => {
     const throwing = () => {
       throw new Error("broke");

@@ -2,17 +2,21 @@ import { attemptWithTimeout, type BoundedAttempt, DEFAULT_TIMEOUT_MS } from "./a
 import { backoffDelay, type RetryOptions, retryOptionsOf } from "./backoff.js";
 import { type Clock, systemClock } from "./Clock.js";
 import { ConfigurationError } from "./ConfigurationError.js";
-import { checkRefreshOptions } from "./checkRefreshOptions.js";
 import { type Logger, silentLogger } from "./Logger.js";
+import { maskSecrets } from "./maskSecrets.js";
 import { OneShotTimer } from "./OneShotTimer.js";
-import { checkName } from "./optionChecks.js";
 import { describeExpiry, isoTime, plausibleExpiry } from "./plausibleExpiry.js";
 import {
   deliverEvent,
   type RefreshingCacheEvent,
   type RefreshingCacheStatus,
 } from "./RefreshingCacheEvent.js";
-import type { FetchedValue, RefreshingCacheOptions } from "./RefreshingCacheOptions.js";
+import {
+  checkRefreshingCacheOptions,
+  type FetchedValue,
+  factsOf,
+  type RefreshingCacheOptions,
+} from "./RefreshingCacheOptions.js";
 import { RefreshingCacheWording } from "./RefreshingCacheWording.js";
 import { DEFAULT_REFRESH_WINDOW_MS, EXPIRY_MARGIN_MS, refreshTimeOf } from "./refreshTime.js";
 import { withSafeRendering } from "./safeRendering.js";
@@ -76,21 +80,20 @@ export class RefreshingCache<Facts = never> {
   private readonly retryTimer: OneShotTimer;
   private lastError: Error | undefined = undefined;
   private disposed = false;
+  /** The last values fetched, cached or not: masked wherever an error message quotes one. */
+  private readonly seen: string[] = [];
 
   /** @throws ConfigurationError listing every problem with the options. */
   constructor(options: RefreshingCacheOptions<Facts>) {
-    const problems = checkRefreshOptions(options);
-    if (typeof options.fetch !== "function")
-      problems.unshift(
-        "fetch must be a function ({ signal }) => Promise<{ value, expiresOnTimestamp } | null>",
-      );
-    for (const name of ["name", "subject", "noun"] as const)
-      if (options[name] !== undefined) checkName(name, options[name], problems);
+    const problems = checkRefreshingCacheOptions(options);
     if (problems.length > 0) throw new ConfigurationError(problems);
     this.options = options;
     this.name = options.name?.trim() || "credential";
     this.subject = options.subject;
-    this.words = new RefreshingCacheWording(this.name, this.subject, options.noun?.trim() || "value");
+    const noun = options.noun?.trim() || "value";
+    this.words = new RefreshingCacheWording(this.name, this.subject, noun, (text) =>
+      maskSecrets(text, this.seen),
+    );
     this.refreshWindowMs = options.refreshWindowMs ?? DEFAULT_REFRESH_WINDOW_MS;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.retry = retryOptionsOf(options.retry);
@@ -215,6 +218,7 @@ export class RefreshingCache<Facts = never> {
   private settle(fetched: FetchedValue | null, info: AttemptInfo): Outcome {
     if (!fetched || typeof fetched.value !== "string" || fetched.value === "")
       return this.fail(this.words.noValueError(), info);
+    if (this.seen.unshift(fetched.value) > 4) this.seen.pop();
     const now = this.clock.now();
     const expiresOn = this.judgeExpiry(fetched, now);
     if (expiresOn === undefined || expiresOn - now <= EXPIRY_MARGIN_MS) {
@@ -229,7 +233,7 @@ export class RefreshingCache<Facts = never> {
       expiresOn,
       validUntil: expiresOn - EXPIRY_MARGIN_MS,
       refreshAt: refreshTimeOf(expiresOn, fetched.refreshAfterTimestamp, this.refreshWindowMs, now),
-      facts: this.factsOf(fetched.value),
+      facts: factsOf(this.options, fetched.value),
     };
     this.failures = 0;
     this.notBefore = 0;
@@ -279,14 +283,6 @@ export class RefreshingCache<Facts = never> {
     const cached = this.cached;
     // Nothing valid left to protect: the next caller waits for a value instead.
     if (cached !== undefined && this.clock.now() < cached.validUntil) this.refresh(true);
-  }
-
-  private factsOf(value: string): Facts | undefined {
-    try {
-      return this.options.factsOf?.(value);
-    } catch {
-      return undefined; // facts are for diagnosis: never a reason to drop a value
-    }
   }
 
   private emit(event: Omit<RefreshingCacheEvent, "credentialName" | "subject">): void {

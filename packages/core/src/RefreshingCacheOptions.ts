@@ -1,6 +1,8 @@
 import type { RetryOptions } from "./backoff.js";
 import type { Clock } from "./Clock.js";
+import { checkRefreshOptions } from "./checkRefreshOptions.js";
 import type { Logger } from "./Logger.js";
+import { checkName } from "./optionChecks.js";
 import type { RefreshingCacheEvent } from "./RefreshingCacheEvent.js";
 
 /** What a refreshing cache's `fetch` returns: the value and its expiry (ms since the epoch). */
@@ -43,4 +45,25 @@ export interface RefreshingCacheOptions<Facts = never> {
   expiryFromValueLabel?: string;
   /** Facts safe to show about a value (e.g. a JWT's claims), computed when it is cached; `status()` shows them. */
   factsOf?: (value: string) => Facts | undefined;
+}
+
+/** Every problem with the options of a `RefreshingCache`, one sentence each. */
+export function checkRefreshingCacheOptions(options: RefreshingCacheOptions<unknown>): string[] {
+  const problems = checkRefreshOptions(options);
+  if (typeof options.fetch !== "function")
+    problems.unshift(
+      "fetch must be a function ({ signal }) => Promise<{ value, expiresOnTimestamp } | null>",
+    );
+  for (const name of ["name", "subject", "noun"] as const)
+    if (options[name] !== undefined) checkName(name, options[name], problems);
+  return problems;
+}
+
+/** What `factsOf` tells of a value; a throwing `factsOf` tells nothing (facts are for diagnosis only). */
+export function factsOf<Facts>(options: RefreshingCacheOptions<Facts>, value: string): Facts | undefined {
+  try {
+    return options.factsOf?.(value);
+  } catch {
+    return undefined;
+  }
 }

@@ -18,6 +18,8 @@ export class RefreshingCacheWording {
     readonly name: string,
     readonly subject: string | undefined,
     readonly noun: string,
+    /** Masks what the credential's own error may quote of a value this cache knows. */
+    private readonly mask: (text: string) => string = (text) => text,
   ) {
     this.forSubject = subject !== undefined ? ` for ${subject}` : "";
     this.aNoun = `${/^[aeio]/i.test(noun) ? "an" : "a"} ${noun}`;
@@ -85,7 +87,7 @@ export class RefreshingCacheWording {
       why = describeErrorBriefly(cause);
     }
     return this.error(
-      `${this.name} could not get ${this.aNoun}${this.forSubject}: ${why}`,
+      `${this.name} could not get ${this.aNoun}${this.forSubject}: ${this.mask(why)}`,
       "credential-error",
       cause,
     );
