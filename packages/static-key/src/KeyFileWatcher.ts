@@ -1,10 +1,12 @@
 import { type FSWatcher, watch } from "node:fs";
 import { dirname, resolve } from "node:path";
 import {
+  type Clock,
   ConfigurationError,
   DisposedError,
   type Logger,
   silentLogger,
+  systemClock,
   withSafeRendering,
 } from "@copilot-byok/core/plugin";
 import { checkApiKey } from "./checkApiKey.js";
@@ -16,6 +18,18 @@ export const DEFAULT_KEY_POLL_INTERVAL_MS = 1000;
 /** Accepted range of `pollIntervalMs`. */
 export const MIN_KEY_POLL_INTERVAL_MS = 10;
 export const MAX_KEY_POLL_INTERVAL_MS = 3_600_000;
+/**
+ * Default time a changed key must stay the same before it is adopted, in milliseconds: a file written in place
+ * (truncated, then written) can hold part of a key for a moment, which a read could take for the whole key.
+ */
+export const DEFAULT_KEY_SETTLE_MS = 100;
+/** Largest accepted `settleMs`. */
+export const MAX_KEY_SETTLE_MS = 60_000;
+/**
+ * A read of the key file that has not completed after 3 poll intervals, and at least this long (ms), is
+ * reported as stuck (a hung network file system, a device): a local read takes well under a millisecond.
+ */
+export const MIN_KEY_READ_STUCK_MS = 5_000;
 
 /** A key file now holds a different valid key, which was adopted. Safe to log: fingerprints only. */
 export interface KeyRotation {
@@ -55,22 +69,74 @@ export interface KeyFileWatcherOptions {
   pollIntervalMs?: number;
   /** Whether to also watch the file's directory for changes (adopts a new key at once). Default `true`. */
   watch?: boolean;
+  /**
+   * How long, in ms, a changed key must stay the same (read again after that time) before it is adopted (0 to
+   * 60000). Default {@link DEFAULT_KEY_SETTLE_MS}. 0 adopts a changed key at the first read: only for files
+   * every writer replaces atomically (write beside, then rename, as Docker and Kubernetes do).
+   */
+  settleMs?: number;
   /** Receives rotations (info) and problems with the file (warnings). Default: silent. */
   logger?: Logger;
+  /** The time and timers of the poll, the settle time and the stuck-read report. Default `systemClock`. */
+  clock?: Clock;
+}
+
+/** At most one pending callback on a clock, `unref()`ed where the handle has it (never keeps a process alive). */
+class ClockTimer {
+  #handle: unknown;
+
+  constructor(private readonly clock: Clock) {}
+
+  get pending(): boolean {
+    return this.#handle !== undefined;
+  }
+
+  /** Replaces the pending callback, if any. */
+  schedule(ms: number, callback: () => void): void {
+    this.clear();
+    const handle = this.clock.setTimeout(() => {
+      if (this.#handle !== handle) return; // cleared or replaced meanwhile
+      this.#handle = undefined;
+      callback();
+    }, ms);
+    (handle as { unref?: () => void } | null)?.unref?.();
+    this.#handle = handle;
+  }
+
+  clear(): void {
+    if (this.#handle === undefined) return;
+    this.clock.clearTimeout(this.#handle);
+    this.#handle = undefined;
+  }
+}
+
+/** A changed key seen by a read, adopted once it has stayed the same for the settle time. */
+interface Candidate {
+  readonly key: string;
+  readonly fingerprint: string;
+  readonly warnings: readonly string[];
+  /** When it was first seen (clock time). */
+  readonly since: number;
 }
 
 /**
  * Holds the key of a key file as Docker and Kubernetes mount them, and keeps it current.
  *
+ * - Only a regular file (a symlink to one is fine) is read: a FIFO, a socket, a device or a directory is a
+ *   problem, and no read ever waits on one (see `readKeyFile`).
  * - The file is read whole, trailing line breaks removed, and checked ({@link checkApiKey}); a content
  *   that fails the check is never adopted, so a reader never sees an empty or partial key.
  * - It is re-read when its directory changes (`fs.watch` on the directory: Kubernetes replaces the
  *   `..data` symlink atomically, which a watch on the file itself misses) and every `pollIntervalMs`;
- *   the contents are compared, and a different valid key is adopted and reported as a {@link KeyRotation}.
- * - While the file is missing, empty, unreadable or invalid, the last good key is kept and a warning
- *   (path and fingerprint, never the key) is logged once per problem.
+ *   the contents are compared, and a different valid key is read again after `settleMs` and adopted when it
+ *   is still the same (a file written in place never hands out the part written so far, unless the writer
+ *   pauses longer than that), then reported as a {@link KeyRotation}.
+ * - While the file is missing, empty, unreadable, invalid or not a regular file, the last good key is kept and
+ *   a warning (path and fingerprint, never the key) is logged once per problem; `describe().keyFileProblem`
+ *   says the same. So is a read that has not completed after 3 poll intervals (at least
+ *   {@link MIN_KEY_READ_STUCK_MS}): no other read starts until it does.
  * - The first read happens in the constructor: a missing or invalid file is a `ConfigurationError` at once.
- * - Neither the watch nor the timer keeps the process alive; `dispose()` stops both.
+ * - Neither the watch nor the timers keep the process alive; `dispose()` stops them.
  */
 export class KeyFileWatcher {
   /** The key file, absolute. */
@@ -78,8 +144,12 @@ export class KeyFileWatcher {
   /** How messages name the file. */
   readonly label: string;
   readonly pollIntervalMs: number;
+  /** How long a changed key must stay the same before it is adopted, in ms. */
+  readonly settleMs: number;
 
   readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #given: string;
   readonly #watchDirectory: boolean;
   readonly #listeners = new Set<(rotation: KeyRotation) => void>();
   #key: string;
@@ -89,7 +159,10 @@ export class KeyFileWatcher {
   #problem: string | undefined;
   #watcher: FSWatcher | undefined;
   #watchFailureLogged = false;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #pollTimer: ClockTimer;
+  readonly #confirmTimer: ClockTimer;
+  readonly #stuckTimer: ClockTimer;
+  #candidate: Candidate | undefined;
   #checking: Promise<void> | undefined;
   #checkAgain = false;
   #disposed = false;
@@ -108,13 +181,25 @@ export class KeyFileWatcher {
         `pollIntervalMs must be a number of milliseconds from ${MIN_KEY_POLL_INTERVAL_MS} to ${MAX_KEY_POLL_INTERVAL_MS} (got ${String(interval).slice(0, 20)})`,
       );
     }
+    const settle = options.settleMs ?? DEFAULT_KEY_SETTLE_MS;
+    if (typeof settle !== "number" || !Number.isFinite(settle) || settle < 0 || settle > MAX_KEY_SETTLE_MS) {
+      problems.push(
+        `settleMs must be a number of milliseconds from 0 to ${MAX_KEY_SETTLE_MS} (got ${String(settle).slice(0, 20)})`,
+      );
+    }
     if (typeof options.path !== "string" || options.path.trim() === "") {
       throw new ConfigurationError([...problems, "the key file path is empty: give the path of the file"]);
     }
+    this.#given = options.path;
     this.path = resolve(options.path);
-    this.label = options.label ?? `the key file ${showKeyFilePath(this.path)}`;
+    this.label = options.label ?? `the key file ${this.shownPath}`;
     this.pollIntervalMs = Math.round(interval);
+    this.settleMs = Math.round(settle);
     this.#logger = options.logger ?? silentLogger;
+    this.#clock = options.clock ?? systemClock;
+    this.#pollTimer = new ClockTimer(this.#clock);
+    this.#confirmTimer = new ClockTimer(this.#clock);
+    this.#stuckTimer = new ClockTimer(this.#clock);
     this.#watchDirectory = options.watch ?? true;
 
     const reading = readKeyFileSync(this.path, this.label);
@@ -167,9 +252,9 @@ export class KeyFileWatcher {
     return this.#disposed;
   }
 
-  /** The file as shown in messages (its length only when it looks like a key). */
+  /** The file as shown in messages (not at all when the path, as given, looks like a key). */
   get shownPath(): string {
-    return showKeyFilePath(this.path);
+    return showKeyFilePath(this.#given, this.path);
   }
 
   /** Calls `listener` on every rotation. Returns a function that stops it. */
@@ -179,8 +264,9 @@ export class KeyFileWatcher {
   }
 
   /**
-   * Reads the file now and adopts a different valid key. Concurrent calls share one read (one more
-   * follows when a change is signalled during a read). Never rejects.
+   * Reads the file now; a different valid key is adopted once it has stayed the same for `settleMs` (a read
+   * after that time confirms it). Concurrent calls share one read (one more follows when a change is
+   * signalled during a read). Never rejects.
    */
   check(): Promise<void> {
     if (this.#disposed) return Promise.resolve();
@@ -214,31 +300,76 @@ export class KeyFileWatcher {
     };
   }
 
-  /** Stops the directory watch and the poll timer. Idempotent. */
+  /** Stops the directory watch and the timers. Idempotent. */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#pollTimer.clear();
+    this.#stuckTimer.clear();
+    this.#dropCandidate();
     this.#watcher?.close();
     this.#watcher = undefined;
     this.#listeners.clear();
   }
 
   async #checkOnce(): Promise<void> {
+    this.#armStuckReport();
     try {
       const reading = await readKeyFile(this.path, this.label);
+      this.#stuckTimer.clear();
       if (this.#disposed) return;
       if ("problem" in reading) return this.#keepLastGood(reading.problem);
       const check = checkApiKey(reading.content, this.label);
       if (check.problems.length > 0) return this.#keepLastGood(check.problems.join("; "));
       if (check.key === this.#key) return this.#recovered();
-      for (const warning of check.warnings) this.#logger.warn(warning, { keyFile: this.shownPath });
-      this.#adopt(check.key, check.fingerprint);
+      this.#changed({
+        key: check.key,
+        fingerprint: check.fingerprint,
+        warnings: check.warnings,
+        since: this.#clock.now(),
+      });
     } catch (error) {
       // Reading never throws by design; a listener or logger might.
+      this.#stuckTimer.clear();
       this.#logger.error("checking the key file failed", { keyFile: this.shownPath, error });
     }
+  }
+
+  /**
+   * A read found a valid key other than the current one: adopted when an earlier read found the same one at
+   * least `settleMs` ago; otherwise remembered, and the file read again when that time is up.
+   */
+  #changed(seen: Candidate): void {
+    const earlier = this.#candidate;
+    // The same key as before, unless the clock went back (then it settles anew).
+    const candidate = earlier?.key === seen.key && seen.since >= earlier.since ? earlier : seen;
+    const waited = seen.since - candidate.since;
+    if (waited >= this.settleMs) {
+      this.#dropCandidate();
+      for (const warning of candidate.warnings) this.#logger.warn(warning, { keyFile: this.shownPath });
+      this.#adopt(candidate.key, candidate.fingerprint);
+      return;
+    }
+    if (candidate !== earlier) this.#dropCandidate();
+    this.#candidate = candidate;
+    if (!this.#confirmTimer.pending)
+      this.#confirmTimer.schedule(this.settleMs - waited, () => void this.check());
+  }
+
+  #dropCandidate(): void {
+    this.#candidate = undefined;
+    this.#confirmTimer.clear();
+  }
+
+  /** Reports the read just started, should it not complete in time (once: no other read starts meanwhile). */
+  #armStuckReport(): void {
+    const afterMs = Math.max(3 * this.pollIntervalMs, MIN_KEY_READ_STUCK_MS);
+    this.#stuckTimer.schedule(afterMs, () => {
+      if (this.#disposed) return;
+      this.#keepLastGood(
+        `reading ${this.label} has not completed after ${afterMs} ms (a hung network file system or device?); no poll starts until it does`,
+      );
+    });
   }
 
   #adopt(key: string, fingerprint: string): void {
@@ -246,7 +377,7 @@ export class KeyFileWatcher {
     this.#key = key;
     this.#fingerprint = fingerprint;
     this.#rotations += 1;
-    this.#lastRotatedAt = new Date();
+    this.#lastRotatedAt = new Date(this.#clock.now());
     this.#problem = undefined;
     const rotation: KeyRotation = Object.freeze({
       path: this.shownPath,
@@ -271,6 +402,7 @@ export class KeyFileWatcher {
   }
 
   #keepLastGood(problem: string): void {
+    this.#dropCandidate(); // the content seen before is gone: a changed key starts settling anew
     if (problem === this.#problem) return;
     this.#problem = problem;
     this.#logger.warn(`${problem}: keeping the last good key (fingerprint ${this.#fingerprint})`, {
@@ -280,6 +412,7 @@ export class KeyFileWatcher {
   }
 
   #recovered(): void {
+    this.#dropCandidate(); // back to the current key before the changed one settled
     if (this.#problem === undefined) return;
     this.#problem = undefined;
     this.#logger.info("the key file is readable again and holds the same key", {
@@ -319,13 +452,11 @@ export class KeyFileWatcher {
 
   #schedulePoll(): void {
     if (this.#disposed) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
+    this.#pollTimer.schedule(this.pollIntervalMs, () => {
       void this.check().finally(() => {
         this.#startWatch();
         this.#schedulePoll();
       });
-    }, this.pollIntervalMs);
-    this.#timer.unref();
+    });
   }
 }

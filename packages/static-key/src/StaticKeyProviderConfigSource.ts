@@ -1,28 +1,27 @@
 import { resolve } from "node:path";
 import {
   API_KEY_VARIABLES,
+  type Clock,
   COPILOT_PROVIDER_API_KEY_FILE,
   ConfigurationError,
   checkName,
   DisposedError,
+  describeProvider,
   type Env,
   type GetProviderConfigOptions,
   hasControlCharacters,
   isSet,
   type Logger,
-  PROVIDER_OPTION_NAMES,
   type ProviderConfigSource,
   type ProviderCredential,
   type ProviderOptions,
   type ProviderSettings,
   parseProviderOptions,
   readProviderEnv,
-  redactUrl,
   type SourceDescription,
   type SourceDiagnostics,
   silentLogger,
   toProviderConfig,
-  unknownOptionProblems,
   withSafeRendering,
 } from "@copilot-byok/core/plugin";
 import type { ProviderConfig } from "@github/copilot-sdk";
@@ -55,24 +54,26 @@ export interface StaticKeyProviderConfigSourceOptions extends ProviderOptions {
   pollIntervalMs?: number;
   /** Receives rotations (info) and key file problems (warnings); never a key. Default: silent. */
   logger?: Logger;
+  /** Key file only: the time and timers of the key file's poll (see {@link KeyFileWatcher}). Default `systemClock`. */
+  clock?: Clock;
 }
 
 /** Options of {@link StaticKeyProviderConfigSource.fromEnv} (everything else comes from the environment). */
 export type StaticKeyEnvOptions = Pick<
   StaticKeyProviderConfigSourceOptions,
-  "keyPerRequest" | "pollIntervalMs" | "logger"
+  "keyPerRequest" | "pollIntervalMs" | "logger" | "clock"
 >;
 
-const OPTION_NAMES: readonly string[] = [
-  ...PROVIDER_OPTION_NAMES.slice(0, 2),
+/** The options of this source beyond the provider options every source takes. */
+const SOURCE_OPTION_NAMES = [
   "apiKey",
   "apiKeyFile",
   "keyVariable",
-  ...PROVIDER_OPTION_NAMES.slice(2),
   "keyPerRequest",
   "pollIntervalMs",
   "logger",
-];
+  "clock",
+] satisfies (keyof StaticKeyProviderConfigSourceOptions)[];
 /**
  * A provider config source with a static API key, from an option, an environment variable or a key
  * file that may rotate (see {@link KeyFileWatcher}): `getProviderConfig()` returns the current key as
@@ -94,9 +95,8 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
   /** @throws ConfigurationError listing every problem with the options and the key (file). */
   constructor(options: StaticKeyProviderConfigSourceOptions) {
     const logger = options.logger ?? silentLogger;
-    const problems: string[] = unknownOptionProblems(options ?? {}, OPTION_NAMES);
-    const parsed = parseProviderOptions(options);
-    problems.push(...parsed.problems);
+    const parsed = parseProviderOptions(options ?? {}, { sourceOptions: SOURCE_OPTION_NAMES });
+    const problems: string[] = [...parsed.problems];
     if (options.keyPerRequest !== undefined && typeof options.keyPerRequest !== "boolean") {
       problems.push("keyPerRequest must be true or false");
     }
@@ -136,9 +136,10 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
         try {
           watcher = new KeyFileWatcher({
             path: file,
-            label: `the key file ${showKeyFilePath(resolve(file))} (${variable})`,
+            label: `the key file ${showKeyFilePath(file, resolve(file))} (${variable})`,
             logger,
             ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+            ...(options.clock !== undefined ? { clock: options.clock } : {}),
           });
         } catch (error) {
           if (!(error instanceof ConfigurationError)) throw error;
@@ -237,11 +238,7 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
     const watcher = this.#watcher?.describe();
     return {
       mode: this.mode,
-      baseUrl: redactUrl(this.#provider.baseUrl),
-      type: this.#provider.type,
-      ...(this.#provider.type !== "anthropic" ? { wireApi: this.#provider.wireApi } : {}),
-      ...(this.#provider.modelId !== undefined ? { modelId: this.#provider.modelId } : {}),
-      ...(this.#provider.wireModel !== undefined ? { wireModel: this.#provider.wireModel } : {}),
+      ...describeProvider(this.#provider),
       keySource: this.#watcher ? `file:${this.#watcher.shownPath}` : (this.#keyVariable ?? "option"),
       ...(this.#keyVariable !== undefined ? { keyVariable: this.#keyVariable } : {}),
       fingerprint: this.#watcher ? this.#watcher.fingerprint : (this.#key?.fingerprint ?? ""),

@@ -1,6 +1,6 @@
 import { fingerprint } from "@copilot-byok/core";
 import { describe, expect, it } from "vitest";
-import { checkApiKey, MAX_API_KEY_LENGTH } from "./checkApiKey.js";
+import { checkApiKey, MAX_API_KEY_LENGTH, MIN_API_KEY_LENGTH } from "./checkApiKey.js";
 import { CANARY_JWT, CANARY_KEY } from "./test-support/canary.js";
 
 describe("checkApiKey", () => {
@@ -45,6 +45,31 @@ describe("checkApiKey", () => {
       expect(problem).not.toContain(CANARY_KEY.slice(10));
       expect(problem).not.toContain(CANARY_JWT.slice(0, 20));
     }
+  });
+
+  // Was a bug: any non-empty value passed, so a 1-character key (or the first bytes of a key written in place) was
+  // accepted. The shortest real formats are Azure OpenAI / Foundry keys (32 hex digits; the newer ones 84
+  // characters) and Mistral's (32); OpenAI (`sk-…`, `sk-proj-…`), Anthropic (`sk-ant-…`), Gemini (`AIza…`, 39)
+  // and GitHub tokens are longer.
+  it.each([
+    ["1 character", "Q", "is 1 character long"],
+    ["19 characters", "k".repeat(19), "is 19 characters long"],
+    ["the first half of an Azure key", "ed8737da362e826b", "is 16 characters long"],
+  ])("refuses a key of %s, saying why, never the value", (_, raw, length) => {
+    const check = checkApiKey(`${raw}\n`, "COPILOT_PROVIDER_API_KEY");
+    expect(check.problems).toEqual([
+      `COPILOT_PROVIDER_API_KEY (fingerprint ${fingerprint(raw)}) ${length}: no provider issues keys shorter than ${MIN_API_KEY_LENGTH} characters; is it the right value?`,
+    ]);
+    expect(check.problems.join()).not.toContain(raw);
+  });
+
+  it.each([
+    ["20 characters", "k".repeat(20)],
+    ["an Azure OpenAI key (32 hex digits)", "ed8737da362e826b0a5193734c67ef59"],
+    ["a Gemini-shaped key (39 characters)", `AIza${"x".repeat(35)}`],
+  ])("accepts a key of %s", (_, raw) => {
+    expect(MIN_API_KEY_LENGTH).toBe(20);
+    expect(checkApiKey(raw, "COPILOT_PROVIDER_API_KEY").problems).toEqual([]);
   });
 
   it("reports every problem of one value at once", () => {

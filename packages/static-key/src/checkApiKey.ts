@@ -2,6 +2,13 @@ import { fingerprint } from "@copilot-byok/core/plugin";
 
 /** Longest value accepted as an API key. Real keys are 32 to about 200 characters. */
 export const MAX_API_KEY_LENGTH = 4096;
+/**
+ * Shortest value accepted as an API key. The shortest real formats are 32 characters (Azure OpenAI and Foundry
+ * keys: 32 hex digits, the newer ones 84 characters; Mistral's 32); OpenAI (`sk-…`, `sk-proj-…`), Anthropic
+ * (`sk-ant-…`), Gemini (`AIza…`, 39) and GitHub tokens are longer. Anything shorter is a placeholder, a typo or
+ * the first bytes of a key being written.
+ */
+export const MIN_API_KEY_LENGTH = 20;
 
 /** The outcome of {@link checkApiKey}. Only `key` holds the secret; the rest is safe to log. */
 export interface ApiKeyCheck {
@@ -29,7 +36,8 @@ const PATH_LIKE = /^(\/|\.{1,2}\/|~\/)[\w.-]+(\/[\w.-]+)+$/;
  * Checks a value meant as a static API key. Trailing line breaks (`\n`, `\r\n`) are removed first;
  * everything else is the caller's value. Problems: empty, a JWT (a bearer token is not a key), an
  * `Authorization` scheme prefix, line breaks, whitespace, control or non-ASCII characters (a byte-order
- * mark, typographic quotes), surrounding quotes, an absurd length. Messages name `label` and at most
+ * mark, typographic quotes), surrounding quotes, fewer than {@link MIN_API_KEY_LENGTH} characters (no provider
+ * issues shorter keys), an absurd length. Messages name `label` and at most
  * the key's fingerprint, never the value.
  *
  * @param label What to call the value in messages, e.g. `COPILOT_PROVIDER_API_KEY` or `the key file /run/secrets/key`.
@@ -67,6 +75,11 @@ export function checkApiKey(raw: string, label: string): ApiKeyCheck {
     if (NON_ASCII.test(key)) {
       problems.push(
         `${named} contains non-ASCII characters (a byte-order mark, typographic quotes, a non-breaking space?): save it as plain ASCII`,
+      );
+    }
+    if (key.length < MIN_API_KEY_LENGTH) {
+      problems.push(
+        `${named} is ${key.length} character${key.length === 1 ? "" : "s"} long: no provider issues keys shorter than ${MIN_API_KEY_LENGTH} characters; is it the right value?`,
       );
     }
     if (key.length > MAX_API_KEY_LENGTH) {

@@ -1,9 +1,11 @@
 import { symlink, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { createTempDir } from "@copilot-byok/test-utils/tempDir";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { describeReadError, MAX_KEY_FILE_BYTES, readKeyFile, readKeyFileSync } from "./readKeyFile.js";
 import { CANARY_KEY } from "./test-support/canary.js";
+import { makeFifo, releaseFifoReaders, startFifoWriter } from "./test-support/fifo.js";
 
 let temp: { path: string; remove(): Promise<void> };
 beforeEach(async () => {
@@ -48,5 +50,52 @@ describe("readKeyFile", () => {
     expect(await readKeyFile(join(temp.path, "key"), "the key file")).toEqual({
       problem: "the key file does not exist",
     });
+  });
+});
+
+describe("readKeyFile: only a regular file is read", () => {
+  const NOT_REGULAR = "not a regular file: the key must be in a regular file (a symlink to one is fine)";
+
+  // Was a bug: a FIFO was opened without O_NONBLOCK, which waits for a writer: readKeyFileSync blocked the main
+  // thread forever (in the source's constructor), readKeyFile a libuv thread (the watcher's poll never
+  // completed). The writer below releases such a regression with a key, so it fails instead of hanging.
+  it("refuses a named pipe (FIFO) without blocking, sync and async alike, also behind a symlink", async () => {
+    const fifo = join(temp.path, "fifo");
+    makeFifo(fifo);
+    await symlink("fifo", join(temp.path, "key"));
+    const writer = startFifoWriter(fifo, CANARY_KEY);
+    try {
+      for (const path of [fifo, join(temp.path, "key")]) {
+        const expected = { problem: `the key file is a named pipe (FIFO), ${NOT_REGULAR}` };
+        expect(readKeyFileSync(path, "the key file")).toEqual(expected);
+        expect(await readKeyFile(path, "the key file")).toEqual(expected);
+      }
+    } finally {
+      releaseFifoReaders(fifo);
+      await writer.stop();
+    }
+  });
+
+  it("refuses a socket and a device (behind a symlink) without opening them", async () => {
+    const socketPath = join(temp.path, "sock");
+    const server: Server = createServer();
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    try {
+      const expected = { problem: `the key file is a socket, ${NOT_REGULAR}` };
+      expect(readKeyFileSync(socketPath, "the key file")).toEqual(expected);
+      expect(await readKeyFile(socketPath, "the key file")).toEqual(expected);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    await symlink("/dev/zero", join(temp.path, "device"));
+    const device = { problem: `the key file is a character device, ${NOT_REGULAR}` };
+    expect(readKeyFileSync(join(temp.path, "device"), "the key file")).toEqual(device);
+    expect(await readKeyFile(join(temp.path, "device"), "the key file")).toEqual(device);
+  });
+
+  it("refuses a directory, sync and async alike", async () => {
+    const expected = { problem: "the key file is a directory, not a file" };
+    expect(readKeyFileSync(temp.path, "the key file")).toEqual(expected);
+    expect(await readKeyFile(temp.path, "the key file")).toEqual(expected);
   });
 });

@@ -14,6 +14,13 @@ describe("showKeyFilePath", () => {
     expect(showKeyFilePath(path)).toBe(path);
   });
 
+  it.each(["key.txt", "byok-key", "api-key", "secrets.json", "byok_key.pem", "key2.txt", "My Key.txt"])(
+    "shows the plain file name %s",
+    (name) => {
+      expect(showKeyFilePath(name)).toBe(name);
+    },
+  );
+
   it.each([
     "/Users/Jane Doe/My Keys/api key.txt",
     "/etc/byok/..2024_01_15_10_30_00.123456789/api-key",
@@ -52,5 +59,31 @@ describe("showKeyFilePath", () => {
     for (const part of [key.slice(0, 12), key.slice(20), "dXNlcjpwYXNz", CANARY_JWT.slice(0, 20)]) {
       if (value.includes(part)) expect(shown).not.toContain(part);
     }
+  });
+
+  // Was a bug: a value without a path separator was checked like a path segment, so a short dashed key (no run of
+  // 16+ mixed characters, no segment of 24+), a UUID-shaped key (UUIDs are fine inside a path: Kubernetes pod
+  // directories) or a short hex or base64 run pasted into COPILOT_PROVIDER_API_KEY_FILE was echoed.
+  it.each([
+    ["a short dashed key", "sk-CANARY-9f8e7d6c5b4a"],
+    ["an sk- key of letters", "sk-proj-abcdefghijkl"],
+    ["a UUID alone", "2b1c3e4f-1a2b-4c3d-8e9f-0a1b2c3d4e5f"],
+    ["a UUID alone, upper case", "2B1C3E4F-1A2B-4C3D-8E9F-0A1B2C3D4E5F"],
+    ["a hex run", "9f8e7d6c5b4a3f2e"],
+    ["a base64 run", "dGhpc2lzYWtleQ=="],
+    ["a base64 run of letters", "QWxhZGRpbnxvcGVu"],
+    ["a key in a dotted name", "key.9f8e7d6c5b4a"],
+  ])("hides a value with no path separator that looks like a key: %s", (_, value) => {
+    const shown = showKeyFilePath(value);
+    expect(shown).toBe(KEY_FILE_PATH_NOT_SHOWN);
+    expect(shown).not.toContain(value.slice(-8));
+  });
+
+  it("judges a resolved path by the value as given", () => {
+    expect(showKeyFilePath("sk-CANARY-9f8e7d6c5b4a", "/srv/app/sk-CANARY-9f8e7d6c5b4a")).toBe(
+      KEY_FILE_PATH_NOT_SHOWN,
+    );
+    expect(showKeyFilePath("key.txt", "/srv/app/key.txt")).toBe("/srv/app/key.txt");
+    expect(showKeyFilePath("key.txt", `/srv/${CANARY_KEY}/key.txt`)).toBe(KEY_FILE_PATH_NOT_SHOWN);
   });
 });
