@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { type AzureEmulators, startAzureEmulators } from "@copilot-byok/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -97,4 +98,69 @@ describe("copilot-byok (the built command)", () => {
     expect(r.stdout).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}/);
     expect(r.stdout).not.toContain("demo-key-for-the-local-emulator-only");
   }, 120_000);
+});
+
+// Issue 16 (3): the doctor printed its report, then the process lived on: @azure/identity's managed identity
+// retries (which ignore abort signals) and their sockets held it, ~20 s against a refusing port and for good
+// against a silent server. Now --timeout bounds the whole run and the command exits right after the report.
+// The bound asserted is generous (a loaded machine may be slow to start Node); the tight one, timeout + 1 s, is
+// checked by hand: node packages/cli/scripts/doctor-exit-timing.mjs.
+describe("copilot-byok doctor ends within --timeout", () => {
+  const TIMEOUT_MS = 2_000;
+  const servers: Server[] = [];
+  const sockets = new Set<Socket>();
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  });
+
+  async function listen(server: Server): Promise<number> {
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return (server.address() as { port: number }).port;
+  }
+
+  /** A port nothing listens on: connections are refused. */
+  async function refusingPort(): Promise<number> {
+    const server = createServer();
+    const port = await listen(server);
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  }
+
+  /** A TCP server that accepts and never answers. */
+  async function silentPort(): Promise<number> {
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on("error", () => undefined);
+    });
+    servers.push(server);
+    return listen(server);
+  }
+
+  it.each([
+    ["a refusing port", refusingPort],
+    ["a silent TCP server", silentPort],
+  ])(
+    "IDENTITY_ENDPOINT at %s, --probe --timeout 2000: the report says the timeout, the process exits",
+    async (_, port) => {
+      const started = Date.now();
+      const r = await run(
+        ["doctor", "--probe", "--timeout", String(TIMEOUT_MS)],
+        {
+          AZURE_AI_FOUNDRY_RESOURCE_URL: "https://res.services.ai.azure.com",
+          IDENTITY_ENDPOINT: `http://127.0.0.1:${await port()}/msi/token`,
+          IDENTITY_HEADER: "canary-bin-identity-header-5e1f",
+          COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
+        },
+        30_000,
+      );
+      const elapsed = Date.now() - started;
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain("copilot-byok doctor: problems found");
+      expect(r.stdout).toContain(`within ${TIMEOUT_MS} ms (--timeout)`);
+      expect(elapsed).toBeLessThan(TIMEOUT_MS + 8_000);
+      expect(r.stdout + r.stderr).not.toContain("canary-bin-identity-header-5e1f");
+    },
+    60_000,
+  );
 });

@@ -75,4 +75,36 @@ describe("formatDoctorReport", () => {
     );
     expect(lines.filter((l) => l.includes("api-key"))).toEqual(["  credentialKind: api-key"]);
   });
+
+  // Issue 16 (9): the model, the deployment and a scope were printed as the report held them. A report built by
+  // hand (or by an older runDoctor) is rendered the same way as runDoctor renders it.
+  it("shows a model, deployment or scope only in its safe rendering", () => {
+    const HEX = "4be0c7a19f2d3e5b6a8c0d1e2f3a4b5c";
+    const lines = formatDoctorReport(
+      report({
+        provider: { type: "azure", wireApi: "completions", model: HEX, wireModel: `dep-${HEX}` },
+        facts: { modelId: HEX, wireModel: `dep-${HEX}`, scope: `api://app/.default?code=${HEX}` },
+      }),
+    );
+    const text = lines.join("\n");
+    expect(text).not.toContain(HEX.slice(0, 12));
+    expect(text).toContain(
+      "  model: a value of 32 characters (not shown), deployment (wire model): a value of 36 characters (not shown)",
+    );
+    expect(text).toContain("  scope: api://app/.default?code=[REDACTED]");
+    // Names are shown as they are, and renderings are not rendered again.
+    const named = formatDoctorReport(
+      report({
+        provider: {
+          type: "openai",
+          wireApi: "responses",
+          model: "gpt-4.1",
+          wireModel: "a value of 32 characters (not shown)",
+        },
+      }),
+    );
+    expect(named).toContain(
+      "  model: gpt-4.1, deployment (wire model): a value of 32 characters (not shown)",
+    );
+  });
 });

@@ -1,5 +1,6 @@
 import type { DescriptionValue } from "@copilot-byok/core";
 import type { DoctorReport } from "./runDoctor.js";
+import { SETTING_RENDERERS, showModelName } from "./showSetting.js";
 
 /**
  * The doctor report as lines for a terminal. Knows no mode: the selected mode's section lists whatever facts
@@ -22,8 +23,9 @@ export function formatDoctorReport(report: DoctorReport): string[] {
     lines.push("provider:");
     lines.push(`  base URL: ${p.baseUrl ?? "(none)"}`);
     lines.push(`  type: ${p.type}, wire API: ${p.wireApi}`);
+    // Through the renderers runDoctor uses (idempotent): a report built elsewhere is shown the same way.
     lines.push(
-      `  model: ${p.model ?? "(not set)"}${p.wireModel ? `, deployment (wire model): ${p.wireModel}` : ""}`,
+      `  model: ${p.model !== undefined ? showModelName(p.model) : "(not set)"}${p.wireModel ? `, deployment (wire model): ${showModelName(p.wireModel)}` : ""}`,
     );
   }
   if (report.mode && (report.facts || report.credentialKind)) {
@@ -33,7 +35,8 @@ export function formatDoctorReport(report: DoctorReport): string[] {
     if (report.credentialKind && !Object.hasOwn(report.facts ?? {}, "credentialKind")) {
       lines.push(`  credential kind: ${report.credentialKind}`);
     }
-    for (const [label, value] of facts) if (value !== undefined) lines.push(`  ${label}: ${show(value)}`);
+    for (const [label, value] of facts)
+      if (value !== undefined) lines.push(`  ${label}: ${show(value, label)}`);
   }
   const tokenLines = report.token ? formatToken(report.token) : [];
   if (tokenLines.length > 0) {
@@ -81,7 +84,8 @@ function formatToken(t: NonNullable<DoctorReport["token"]>): string[] {
   return lines;
 }
 
-function show(value: Exclude<DescriptionValue, undefined>): string {
+function show(value: Exclude<DescriptionValue, undefined>, label: string): string {
   if (Array.isArray(value)) return value.length > 0 ? value.join(", ") : "(none)";
-  return String(value);
+  const render = Object.hasOwn(SETTING_RENDERERS, label) ? SETTING_RENDERERS[label] : undefined;
+  return typeof value === "string" && render ? render(value) : String(value);
 }

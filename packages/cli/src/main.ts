@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import type { Env, ProviderConfigSourceModule } from "@copilot-byok/core";
+import { DeadlineExceededError, startDeadline } from "./deadline.js";
 import { DEFAULT_MODULES } from "./defaultModules.js";
 import { formatDoctorReport } from "./formatDoctorReport.js";
 import { loadModules, ModuleLoadError } from "./loadModules.js";
@@ -13,7 +14,8 @@ Commands:
   doctor            which auth mode this environment selects and why, the credential, token claims
     --probe           also send one minimal model request and explain a failure
     --json            print the report as JSON
-    --timeout <ms>    bound for each network step (default 30000)
+    --timeout <ms>    doctor: bound for the whole run, probe included; demo: for each reply
+                      (default 30000)
     --module <m>      also choose from the modes a plug-in exports: a file (./broker.mjs) or a
                       package (@acme/copilot-byok-broker), resolved from the working directory;
                       repeatable; built-in modes come first (auto gives ties to the earlier)
@@ -59,18 +61,30 @@ export async function main(argv: readonly string[], context?: Partial<MainContex
   }
   switch (command) {
     case "doctor": {
+      // One deadline for the run: loading the plug-ins, the credential and the probe share it.
+      const startedAt = Date.now();
       let modules: readonly ProviderConfigSourceModule[] = DEFAULT_MODULES;
       if (values.module) {
+        const deadline = startDeadline(timeoutMs);
         try {
           const cwd = context?.cwd ?? process.cwd();
-          modules = [...DEFAULT_MODULES, ...(await loadModules(values.module, { cwd, registered: modules }))];
+          const loaded = await deadline.race(loadModules(values.module, { cwd, registered: modules }));
+          modules = [...DEFAULT_MODULES, ...loaded];
         } catch (error) {
+          if (error instanceof DeadlineExceededError) {
+            out.error(
+              `copilot-byok: loading the --module plug-ins took longer than ${timeoutMs} ms (--timeout)`,
+            );
+            return 1;
+          }
           if (!(error instanceof ModuleLoadError)) throw error;
           out.error(`copilot-byok: ${error.message}`);
           return 2;
+        } finally {
+          deadline.clear();
         }
       }
-      const report = await runDoctor({ env, probe: values.probe ?? false, timeoutMs, modules });
+      const report = await runDoctor({ env, probe: values.probe ?? false, timeoutMs, startedAt, modules });
       if (values.json) out.line(JSON.stringify(report, null, 2));
       else for (const line of formatDoctorReport(report)) out.line(line);
       return report.healthy ? 0 : 1;

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { probeProvider, redactSecrets } from "./probeProvider.js";
@@ -59,5 +59,112 @@ describe("redactSecrets", () => {
       "a [REDACTED] b [REDACTED] c [REDACTED]",
     );
     expect(redactSecrets("nothing here", ["", "secret"])).toBe("nothing here");
+  });
+});
+
+/** A server on 127.0.0.1 that records each request's headers and answers with `handler`. */
+async function recordingServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ server: Server; origin: string; requests: IncomingMessage["headers"][] }> {
+  const requests: IncomingMessage["headers"][] = [];
+  const s = createServer((req, res) => {
+    requests.push(req.headers);
+    handler(req, res);
+  });
+  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+  return { server: s, origin: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, requests };
+}
+
+async function closeServer(s: Server): Promise<void> {
+  s.closeAllConnections();
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+}
+
+// Issue 16 (1): fetch followed redirects, and undici strips only Authorization across origins: with type azure
+// the key (api-key header) went to whatever host the provider redirected to.
+describe("probeProvider: redirects", () => {
+  it.each([
+    ["an API key, azure (api-key header)", { apiKey: KEY, type: "azure" as const }, KEY, "api-key"],
+    ["an API key, openai (Authorization)", { apiKey: KEY }, KEY, "authorization"],
+    ["a bearer token provider", { bearerTokenProvider: async () => TOKEN }, TOKEN, "authorization"],
+  ])(
+    "never follows a redirect with %s: reports it, the credential never reaches the target",
+    async (_, credential, secret, header) => {
+      // The target is another origin (localhost, another port), with a secret in its query.
+      const target = await recordingServer((_req, res) => res.writeHead(200).end("{}"));
+      const targetOrigin = target.origin.replace("127.0.0.1", "localhost");
+      const provider = await recordingServer((_req, res) =>
+        res
+          .writeHead(307, {
+            location: `${targetOrigin}/openai/v1/chat/completions?sig=canary-sig-41d8e0b2c7a9f35e`,
+          })
+          .end(),
+      );
+      try {
+        const result = await probeProvider(
+          {
+            ...credential,
+            baseUrl: "type" in credential ? provider.origin : `${provider.origin}/openai/v1/`,
+          },
+          { model: "gpt-4.1", timeoutMs: 10_000 },
+        );
+        expect(provider.requests).toHaveLength(1);
+        expect(provider.requests[0]?.[header]).toContain(secret);
+        expect(target.requests).toEqual([]);
+        expect(result).toMatchObject({ ok: false, status: 307 });
+        expect(result.advice).toContain(`redirected the request to ${targetOrigin} (HTTP 307)`);
+        expect(result.advice).toContain("point the base URL at the final endpoint");
+        const text = JSON.stringify(result);
+        expect(text).not.toContain(secret);
+        expect(text).not.toContain("canary-sig-41d8e0b2c7a9f35e");
+      } finally {
+        await closeServer(provider.server);
+        await closeServer(target.server);
+      }
+    },
+  );
+});
+
+// Issue 16 (4): the probe read the whole body (response.text()) and printed the provider's whole message: a
+// 160 KB error message was read, redacted (quadratically) and printed in full; a body that never ends held the
+// probe until the timeout.
+describe("probeProvider: a large error body", () => {
+  it("reads at most 16 KiB of a body that never ends, and cuts the message to 500 characters", async () => {
+    const message = `quota exceeded ${"x".repeat(160_000)}`;
+    const provider = await recordingServer((_req, res) => {
+      res.writeHead(429, { "content-type": "application/json" });
+      res.write(JSON.stringify({ error: { message } }).slice(0, -2)); // never ended
+    });
+    try {
+      const result = await probeProvider(
+        { apiKey: KEY, baseUrl: `${provider.origin}/openai/v1/` },
+        { model: "gpt-4.1", timeoutMs: 15_000 },
+      );
+      expect(result.status).toBe(429);
+      expect(result.message?.startsWith(`quota exceeded ${"x".repeat(100)}`)).toBe(true);
+      expect(result.message).toMatch(/… \(\d+ more characters, the body cut at 16 KiB\)$/);
+      expect(result.message?.length).toBeLessThan(600);
+      expect(result.advice).toMatch(/throttled/);
+    } finally {
+      await closeServer(provider.server);
+    }
+  });
+
+  it("cuts a long message of a complete body to 500 characters, saying how many more there were", async () => {
+    const message = `bad request: ${"abc ".repeat(3_000)}`;
+    const provider = await recordingServer((_req, res) => {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message } }));
+    });
+    try {
+      const result = await probeProvider(
+        { apiKey: KEY, baseUrl: `${provider.origin}/openai/v1/` },
+        { model: "gpt-4.1", timeoutMs: 15_000 },
+      );
+      expect(result.status).toBe(400);
+      expect(result.message).toBe(`${message.slice(0, 500)}… (${message.length - 500} more characters)`);
+    } finally {
+      await closeServer(provider.server);
+    }
   });
 });

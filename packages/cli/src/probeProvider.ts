@@ -1,12 +1,16 @@
-import { REDACTED, redactText } from "@copilot-byok/core";
+import { REDACTED, redactText, redactUrl } from "@copilot-byok/core";
 import type { ProviderConfig } from "@github/copilot-sdk";
+import { untilAborted } from "./deadline.js";
 
 /** The outcome of one minimal model request. */
 export interface ProbeResult {
   readonly ok: boolean;
   readonly url: string;
   readonly status?: number;
-  /** The provider's own error message, redacted. */
+  /**
+   * The provider's own error message, redacted, cut to 500 characters ("… (N more characters)"); at most
+   * 16 KiB of the body are read.
+   */
   readonly message?: string;
   /** What to do about it, for a person. */
   readonly advice?: string;
@@ -85,9 +89,20 @@ async function probe(
 ): Promise<ProbeResult> {
   let credential: Credential;
   try {
-    credential = await credentialHeaders(config, type);
+    // Raced against the signal: a bearer token provider that never answers (or ignores signals) must not
+    // hold the probe past its timeout.
+    credential = await untilAborted(credentialHeaders(config, type), signal);
     if (credential.secret) sent.push(credential.secret);
   } catch (error) {
+    if (signal.aborted) {
+      return {
+        ok: false,
+        url,
+        message: `${abortMessage(signal)} (getting the token for the request)`,
+        advice: "the credential did not answer in time: see the token section above",
+        durationMs: Date.now() - started,
+      };
+    }
     return {
       ok: false,
       url,
@@ -107,27 +122,51 @@ async function probe(
       method: "POST",
       headers: { "content-type": "application/json", ...credential.headers },
       body: JSON.stringify(body),
+      // Never followed: the request carries the key or token, and a redirect would take it to the new
+      // location (undici drops only Authorization across origins, not api-key or custom headers).
+      redirect: "manual",
       signal,
     });
   } catch (error) {
-    const timedOut = signal.aborted && !options.signal?.aborted;
     const cause = (error as { cause?: { code?: string } }).cause?.code;
     return {
       ok: false,
       url,
-      message: timedOut
-        ? `no answer within ${options.timeoutMs} ms`
-        : `request failed${cause ? ` (${cause})` : ""}`,
+      message: signal.aborted ? abortMessage(signal) : `request failed${cause ? ` (${cause})` : ""}`,
       advice: `could not reach ${new URL(url).host}: check the base URL, DNS, firewall and private endpoint settings`,
       durationMs: Date.now() - started,
     };
   }
-  const text = await response.text().catch(() => "");
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel().catch(() => undefined);
+    const target = redirectTarget(response.headers.get("location"), url);
+    return {
+      ok: false,
+      url,
+      status: response.status,
+      message: `redirected to ${target}`,
+      advice: `the provider redirected the request to ${target} (HTTP ${response.status}); the probe does not follow redirects, which would carry the key or token there: point the base URL at the final endpoint`,
+      durationMs: Date.now() - started,
+    };
+  }
+  if (response.ok) {
+    await response.body?.cancel().catch(() => undefined);
+    return { ok: true, url, status: response.status, durationMs: Date.now() - started };
+  }
+  const read = await readCapped(response, MAX_BODY_BYTES);
   const durationMs = Date.now() - started;
-  if (response.ok) return { ok: true, url, status: response.status, durationMs };
 
-  // Masked before errorMessage shortens a non-JSON body, so no part of a secret survives the cut.
-  const message = redactText(errorMessage(redactSecrets(text, sent)) ?? response.statusText);
+  // Masked before the message is extracted and cut, so no part of a secret survives a cut. A body cut at the
+  // byte limit may end in the first characters of a secret the probe sent: that tail is dropped.
+  let text = redactSecrets(read.text, sent);
+  if (read.cut)
+    text = text.slice(0, Math.max(0, text.length - Math.max(0, ...sent.map((s) => s.length * 3))));
+  const extracted = errorMessage(text);
+  const message = extracted
+    ? cutMessage(redactText(extracted), read.cut)
+    : read.cut
+      ? `${response.statusText} (${CUT_NOTE[read.cut]})`
+      : response.statusText;
   const retryAfterSeconds = retryAfter(response.headers);
   return {
     ok: false,
@@ -144,6 +183,77 @@ async function probe(
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
     durationMs,
   };
+}
+
+/** At most this much of an error body is read; the rest is cancelled. */
+const MAX_BODY_BYTES = 16 * 1024;
+/** At most this much of the provider's message is shown. */
+const MAX_MESSAGE_CHARS = 500;
+
+const CUT_NOTE = {
+  limit: `the body cut at ${MAX_BODY_BYTES / 1024} KiB`,
+  broken: "the body broke off",
+} as const;
+
+/**
+ * The first `max` bytes of the body (UTF-8), the rest cancelled. `cut`: `limit` when there was more,
+ * `broken` when the body broke off (the timeout, a reset).
+ */
+async function readCapped(
+  response: Response,
+  max: number,
+): Promise<{ text: string; cut: keyof typeof CUT_NOTE | undefined }> {
+  const reader = response.body?.getReader();
+  if (!reader) return { text: "", cut: undefined };
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let cut: keyof typeof CUT_NOTE | undefined;
+  try {
+    while (size <= max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+    if (size > max) cut = "limit";
+  } catch {
+    cut = "broken";
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  const bytes = new Uint8Array(Math.min(size, max));
+  let offset = 0;
+  for (const chunk of chunks) {
+    if (offset >= bytes.length) break;
+    const part = chunk.subarray(0, bytes.length - offset);
+    bytes.set(part, offset);
+    offset += part.length;
+  }
+  return { text: new TextDecoder().decode(bytes), cut };
+}
+
+/** The message cut to {@link MAX_MESSAGE_CHARS}, saying how much more there was (and whether the body was cut). */
+function cutMessage(message: string, bodyCut: keyof typeof CUT_NOTE | undefined): string {
+  if (message.length <= MAX_MESSAGE_CHARS) return bodyCut ? `${message}… (${CUT_NOTE[bodyCut]})` : message;
+  const more = message.length - MAX_MESSAGE_CHARS;
+  return `${message.slice(0, MAX_MESSAGE_CHARS)}… (${more} more characters${bodyCut ? `, ${CUT_NOTE[bodyCut]}` : ""})`;
+}
+
+/** The origin a redirect points to, through redactUrl; never its path or query. */
+function redirectTarget(location: string | null, url: string): string {
+  if (!location) return "an unnamed location (no Location header)";
+  try {
+    return redactUrl(new URL(location, url).origin);
+  } catch {
+    return "an invalid location";
+  }
+}
+
+function abortMessage(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error && reason.name !== "AbortError" && reason.message
+    ? reason.message
+    : "aborted";
 }
 
 interface Credential {
@@ -230,10 +340,39 @@ function errorMessage(text: string): string | undefined {
       message?: string;
     };
     if (typeof body.error === "string") return body.error;
-    return body.error?.message ?? body.message;
+    const message = body.error?.message ?? body.message;
+    return typeof message === "string" ? message : undefined;
   } catch {
-    return text ? text.slice(0, 300) : undefined;
+    return partialJsonMessage(text) ?? (text || undefined);
   }
+}
+
+/**
+ * The start of the `"message"` (or `"error"`) string of a JSON body cut short: the characters up to the
+ * closing quote or the end of the text, escapes decoded. Undefined when the text does not look like JSON.
+ */
+function partialJsonMessage(text: string): string | undefined {
+  if (!text.trimStart().startsWith("{")) return undefined;
+  const match = /"(?:message|error)"\s*:\s*"/.exec(text);
+  if (!match) return undefined;
+  let out = "";
+  for (let i = match.index + match[0].length; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '"') break;
+    if (c !== "\\") {
+      out += c;
+      continue;
+    }
+    const next = text[++i];
+    if (next === undefined) break;
+    if (next === "u") {
+      const hex = text.slice(i + 1, i + 5);
+      if (!/^[0-9a-fA-F]{4}$/.test(hex)) break;
+      out += String.fromCharCode(Number.parseInt(hex, 16));
+      i += 4;
+    } else out += ({ n: "\n", r: "\r", t: "\t", b: "\b", f: "\f" } as Record<string, string>)[next] ?? next;
+  }
+  return out;
 }
 
 function retryAfter(headers: Headers): number | undefined {

@@ -183,6 +183,89 @@ describe("runDoctor", () => {
     });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(report.probe?.ok).toBe(false);
-    expect(report.probe?.message).toContain("no answer within 500 ms");
+    expect(report.probe?.message).toContain("no answer within 500 ms (--timeout)");
+  });
+});
+
+// Issue 16 (9): the model, the deployment (wire model) and the scope were shown as given, in the report
+// (provider.model, source.modelId, facts.wireModel, …), in reasons and errors ("waiting for a token for
+// api://app/.default?code=<key>"), although a key pasted there is still a secret. Now a model or deployment
+// name is shown only when it looks like one, and a scope with its query values and fragment masked, wherever
+// the doctor shows them.
+describe("runDoctor: model, deployment and scope values", () => {
+  const HEX = "9f3c1b7e5a2d4c6f8e0a1b3c5d7e9f21"; // 32 hex digits: an Azure OpenAI key's shape
+
+  function expectHidden(report: unknown, secret: string) {
+    for (const text of [
+      JSON.stringify(report),
+      inspect(report, { depth: 10 }),
+      formatDoctorReport(report as never).join("\n"),
+    ]) {
+      expect(text).not.toContain(secret.slice(0, 12));
+      expect(text).not.toContain(secret.slice(-12));
+    }
+  }
+
+  it("a key pasted as the model or the deployment is shown by its length only", async () => {
+    const report = await runDoctor({
+      env: {
+        ...base(),
+        AZURE_OPENAI_API_KEY: CANARY_KEY,
+        COPILOT_PROVIDER_MODEL_ID: HEX,
+        COPILOT_PROVIDER_WIRE_MODEL: `sk-${HEX}`,
+      },
+      probe: true,
+      timeoutMs: 10_000,
+    });
+    expect(report.provider).toMatchObject({
+      model: "a value of 32 characters (not shown)",
+      wireModel: "a value of 35 characters (not shown)",
+    });
+    expect(report.probe?.status).toBe(404);
+    expect(report.probe?.advice).toContain(
+      'unknown deployment or model "a value of 35 characters (not shown)"',
+    );
+    expectHidden(report, HEX);
+    expectNoSecret(report);
+  });
+
+  it("a model name is still shown", async () => {
+    const report = await runDoctor({
+      env: { ...base(), AZURE_OPENAI_API_KEY: CANARY_KEY, COPILOT_PROVIDER_WIRE_MODEL: "my-deployment" },
+    });
+    expect(report.provider).toMatchObject({ model: "gpt-4.1", wireModel: "my-deployment" });
+    expect(report.facts).toMatchObject({ modelId: "gpt-4.1", wireModel: "my-deployment" });
+  });
+
+  it("a scope's query values are masked in reasons, facts, errors and JSON", async () => {
+    const scope = `api://app/.default?code=${HEX}`;
+    // A gateway (no expected audience): the scope is accepted, the token asked for.
+    const gateway = await runDoctor({
+      env: {
+        ...emulators.identity.env("app-service"),
+        COPILOT_PROVIDER_BASE_URL: "https://gateway.example.com/llm",
+        COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
+        COPILOT_PROVIDER_TOKEN_SCOPE: scope,
+      },
+      timeoutMs: 10_000,
+    });
+    expect(gateway.mode).toBe("azure-entra");
+    expect(gateway.reasons.join("\n")).toContain("api://app/.default?code=[REDACTED]");
+    expectHidden(gateway, HEX);
+    // Azure AI Foundry: the scope's audience is refused at selection, in a problem naming it.
+    const foundry = await runDoctor({
+      env: { ...identityEnv(), COPILOT_PROVIDER_TOKEN_SCOPE: scope },
+      timeoutMs: 10_000,
+    });
+    expect(foundry.problems.join("\n")).toContain("api://app/.default?code=[REDACTED]");
+    expectHidden(foundry, HEX);
+  });
+
+  it("a key pasted as the scope is shown by its length only", async () => {
+    const report = await runDoctor({
+      env: { ...identityEnv(), COPILOT_PROVIDER_TOKEN_SCOPE: `sk-${HEX}` },
+      timeoutMs: 10_000,
+    });
+    expectHidden(report, HEX);
   });
 });

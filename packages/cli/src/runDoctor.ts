@@ -1,6 +1,8 @@
 import {
   CONFIGURATION_ERROR_CODE,
   COPILOT_PROVIDER_MODEL_ID,
+  COPILOT_PROVIDER_TOKEN_SCOPE,
+  COPILOT_PROVIDER_WIRE_MODEL,
   CopilotByokError,
   type DescriptionValue,
   type Env,
@@ -17,9 +19,11 @@ import {
 } from "@copilot-byok/core";
 import { readProviderEnv } from "@copilot-byok/core/plugin";
 import type { ProviderConfig } from "@github/copilot-sdk";
+import { type Deadline, startDeadline } from "./deadline.js";
 import { DEFAULT_MODULES } from "./defaultModules.js";
 import { humanDuration } from "./humanDuration.js";
 import { type ProbeResult, probeProvider } from "./probeProvider.js";
+import { createScrubber, SETTING_RENDERERS, showModelName, showScope } from "./showSetting.js";
 
 /** What `copilot-byok doctor` found. Holds no secret: fingerprints and token claims only. */
 export interface DoctorReport {
@@ -56,7 +60,14 @@ export interface DoctorReport {
 export interface DoctorOptions {
   env: Env;
   probe?: boolean;
+  /**
+   * Bounds the whole run (default 30 000): getting the credential (`diagnose()`, `getProviderConfig()`) and the
+   * probe (its token included) share one deadline, each step getting what is left, raced against it (a source
+   * or credential that ignores its `AbortSignal` cannot hold the run); then the source is disposed.
+   */
   timeoutMs?: number;
+  /** When the run started (`Date.now()` time), for a caller that did something first: the deadline is `startedAt + timeoutMs`. Default: now. */
+  startedAt?: number;
   /** The modules to choose from, in order: the same list the application registers. Default {@link DEFAULT_MODULES}. */
   modules?: readonly ProviderConfigSourceModule[];
   logger?: Logger;
@@ -68,7 +79,22 @@ export interface DoctorOptions {
  * what the source's `diagnose()` tells (any mode: the doctor knows none), optionally probes the model endpoint.
  */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
-  const { env, timeoutMs = 30_000, now = Date.now } = options;
+  const { timeoutMs = 30_000 } = options;
+  const elapsed = options.startedAt !== undefined ? Math.max(0, Date.now() - options.startedAt) : 0;
+  const deadline = startDeadline(Math.max(0, timeoutMs - elapsed));
+  try {
+    return await diagnoseWithin(options, deadline, timeoutMs);
+  } finally {
+    deadline.clear();
+  }
+}
+
+async function diagnoseWithin(
+  options: DoctorOptions,
+  deadline: Deadline,
+  timeoutMs: number,
+): Promise<DoctorReport> {
+  const { env, now = Date.now } = options;
   const modules = options.modules ?? DEFAULT_MODULES;
   const report: DoctorReport = {
     healthy: false,
@@ -78,6 +104,18 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     warnings: [],
   };
   const settings = readProviderEnv(env).settings;
+  // The model, the deployment and the scope are shown only in their safe renderings, here and in any text
+  // quoting them (a source's reasons and errors): a key pasted there is still a secret.
+  const settingValues = [
+    { value: env[COPILOT_PROVIDER_MODEL_ID], render: showModelName },
+    { value: env[COPILOT_PROVIDER_WIRE_MODEL], render: showModelName },
+    { value: settings.modelId, render: showModelName },
+    { value: settings.wireModel, render: showModelName },
+    { value: env[COPILOT_PROVIDER_TOKEN_SCOPE], render: showScope },
+    { value: settings.tokenScope, render: showScope },
+  ];
+  let scrub = createScrubber(settingValues);
+  const done = () => renderReport(report, scrub);
   report.provider = {
     // Shown through redactUrl: a base URL's query may hold a key (`?subscription-key=`, a SAS `sig`).
     ...(settings.baseUrl ? { baseUrl: redactUrl(settings.baseUrl) } : {}),
@@ -92,7 +130,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     selection = selectProviderConfigSource(env, modules);
   } catch (error) {
     report.problems.push(...problemsOf(error));
-    return report;
+    return done();
   }
   report.mode = selection.mode;
   report.reasons.push(...selection.reasons);
@@ -104,26 +142,35 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     source = selection.module.create({ env, selection, logger: options.logger ?? silentLogger });
   } catch (error) {
     report.problems.push(...problemsOf(error));
-    return report;
+    return done();
   }
+  const timedOut = `no credential from the ${selection.mode} source within ${timeoutMs} ms (--timeout): what it waits for (an identity endpoint, a key vault, a broker) did not answer in time`;
   const problem = (error: unknown) => {
-    for (const p of problemsOf(error)) if (!report.problems.includes(p)) report.problems.push(p);
+    // At the deadline the source's own error, if any, says only that it was aborted.
+    const found = deadline.expired ? [timedOut] : problemsOf(error);
+    for (const p of found) if (!report.problems.includes(p)) report.problems.push(p);
     return undefined;
   };
+  const { signal } = deadline;
   try {
-    const signal = AbortSignal.timeout(timeoutMs);
     // diagnose() first: it gets the credential once, so it can tell what answered (e.g. which credential of a
     // chain), which a cached credential no longer shows. A failure is a problem, and the config is still asked
-    // for (its failure, most often the same, is listed once).
-    const diagnosed = source.diagnose ? await source.diagnose({ signal }).catch(problem) : undefined;
-    const config = await source.getProviderConfig({ signal }).catch(problem);
+    // for (its failure, most often the same, is listed once). Both are raced against the deadline.
+    const diagnosed = source.diagnose
+      ? await deadline.race(source.diagnose({ signal })).catch(problem)
+      : undefined;
+    const config = await deadline.race(source.getProviderConfig({ signal })).catch(problem);
     report.source = source.describe();
-    if (!config) return report;
+    if (!config) return done();
 
     const diagnostics = diagnosed ?? describedDiagnostics(report.source, config);
     report.facts = definedOnly(diagnostics.facts);
     if (diagnostics.credentialKind) report.credentialKind = diagnostics.credentialKind;
     if (diagnostics.token) report.token = tokenOf(diagnostics.token, diagnostics.facts, now());
+    // A scope the source reports (a plug-in's own) is hidden like the environment's.
+    const factScope = diagnostics.facts.scope;
+    if (typeof factScope === "string")
+      scrub = createScrubber([...settingValues, { value: factScope, render: showScope }]);
     report.warnings.push(...(diagnostics.warnings ?? []).map(redactText));
     report.problems.push(...(diagnostics.problems ?? []).map(redactText));
 
@@ -140,10 +187,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         );
       } else {
         // The config the runtime would get: its key (sent, and masked in the result), or its bearer token
-        // provider, which the probe asks for a token the way the runtime does.
+        // provider, which the probe asks for a token the way the runtime does. Bounded by what is left of the
+        // deadline, through the signal (its own timer, at the full timeout, never comes first).
         const probe = await probeProvider(config, {
           model,
           timeoutMs,
+          signal,
           ...(diagnostics.token?.objectId ? { objectId: diagnostics.token.objectId } : {}),
           ...(diagnostics.token?.audience ? { audience: diagnostics.token.audience } : {}),
           ...(diagnostics.credentialKind
@@ -153,17 +202,51 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         report.probe = { ...probe, url: redactUrl(probe.url) };
         if (!report.probe.ok) {
           report.problems.push(
-            `probe ${report.probe.status ? `HTTP ${report.probe.status}` : "failed"}: ${report.probe.advice ?? report.probe.message ?? "unknown"}`,
+            report.probe.status
+              ? `probe HTTP ${report.probe.status}: ${report.probe.advice ?? report.probe.message ?? "unknown"}`
+              : `probe failed: ${report.probe.message ?? "unknown"}${report.probe.advice ? ` (${report.probe.advice})` : ""}`,
           );
         }
       }
     }
   } finally {
-    await source.dispose?.();
+    // Disposed within what is left (a moment, once the deadline has passed): a dispose() that hangs cannot
+    // hold the run either.
+    const grace = deadline.expired ? startDeadline(DISPOSE_GRACE_MS) : deadline;
+    try {
+      await grace.race(Promise.resolve().then(() => source.dispose?.())).catch(() => undefined);
+    } finally {
+      if (grace !== deadline) grace.clear();
+    }
   }
   report.healthy = report.problems.length === 0;
+  return done();
+}
+
+/**
+ * The report with the model, deployment and scope in their safe renderings wherever they show: the fields
+ * naming them (`provider.model`, a source's `modelId`, `wireModel`, `scope`, `token.scope`) and every text.
+ */
+function renderReport(report: DoctorReport, scrub: (text: string) => string): DoctorReport {
+  const walk = (value: unknown, key?: string): unknown => {
+    if (typeof value === "string") {
+      const render =
+        key !== undefined && Object.hasOwn(SETTING_RENDERERS, key) ? SETTING_RENDERERS[key] : undefined;
+      return scrub(render ? render(value) : value);
+    }
+    if (Array.isArray(value)) return value.map((item) => walk(item));
+    if (value !== null && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
+    }
+    return value;
+  };
+  const rendered = walk(report) as DoctorReport;
+  Object.assign(report, rendered);
   return report;
 }
+
+/** How long a source's dispose() may take once the deadline has passed. */
+const DISPOSE_GRACE_MS = 100;
 
 type Diagnostics = Omit<SourceDiagnostics, "credentialKind"> & {
   credentialKind?: SourceDiagnostics["credentialKind"];

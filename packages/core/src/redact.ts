@@ -1,12 +1,6 @@
 /** Placeholder that replaces a secret. */
 export const REDACTED = "[REDACTED]";
 
-const JWT_PATTERN = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
-// A credential after "Bearer"/"Basic": 6+ credential characters with a digit, an inner symbol or an inner
-// capital, or 20+ of any; plain prose ("a bearer token.", "Basic authentication") is left alone.
-const C = "[A-Za-z0-9._~+/=-]";
-const CREDENTIAL = `(?:(?=${C}*[0-9]|${C}*[._~+/=-]${C}|${C}+[A-Z])${C}{6,}|${C}{20,})`;
-const BEARER_PATTERN = new RegExp(String.raw`\b([Bb]earer|BEARER|[Bb]asic|BASIC)\s+${CREDENTIAL}`, "g");
 const MAX_DEPTH = 8;
 
 /**
@@ -32,9 +26,155 @@ export function isSecretKey(name: string): boolean {
   );
 }
 
-/** Replaces JWTs and `Bearer …` / `Basic …` credentials inside free text. */
+/**
+ * Replaces JWTs and `Bearer …` / `Basic …` credentials inside free text. Linear in the length of the text: a
+ * scanner, not backtracking regexes (each character is looked at a bounded number of times).
+ */
 export function redactText(text: string): string {
-  return text.replace(JWT_PATTERN, `${REDACTED}:jwt`).replace(BEARER_PATTERN, `$1 ${REDACTED}`);
+  return maskCredentials(maskJwts(text));
+}
+
+// JWTs: `eyJ` at a word boundary, 5+ more characters of [A-Za-z0-9_-], a dot, 5+ of them, a dot, any number of
+// them (what the regex /\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g matched, found without backtracking).
+
+function isJwtChar(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) || // a-z
+    (code >= 65 && code <= 90) || // A-Z
+    (code >= 48 && code <= 57) || // 0-9
+    code === 95 || // _
+    code === 45 // -
+  );
+}
+
+const DOT = 46;
+
+/** The end of the run of JWT characters starting at `from`. */
+function runEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && isJwtChar(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * Where a JWT starts in the run `[start, end)`, or -1: the first `eyJ` at a word boundary (the run's start, or
+ * after a `-`) with 5+ run characters after it. A later `eyJ` has fewer, so the first decides.
+ */
+function jwtStart(text: string, start: number, end: number): number {
+  for (let p = start; p + 3 <= end; p++) {
+    if (text.charCodeAt(p) !== 101 || text.charCodeAt(p + 1) !== 121 || text.charCodeAt(p + 2) !== 74)
+      continue; // "eyJ"
+    if (p === start || text.charCodeAt(p - 1) === 45) return end - (p + 3) >= 5 ? p : -1;
+  }
+  return -1;
+}
+
+function maskJwts(text: string): string {
+  let out = "";
+  let copied = 0;
+  let i = 0;
+  while (i < text.length) {
+    if (!isJwtChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const end = runEnd(text, i);
+    if (text.charCodeAt(end) === DOT) {
+      const start = jwtStart(text, i, end);
+      if (start >= 0) {
+        const end2 = runEnd(text, end + 1);
+        if (end2 - (end + 1) >= 5 && text.charCodeAt(end2) === DOT) {
+          const end3 = runEnd(text, end2 + 1);
+          out += `${text.slice(copied, start)}${REDACTED}:jwt`;
+          copied = end3;
+          i = end3;
+          continue;
+        }
+      }
+    }
+    i = end;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+// A credential after "Bearer" or "Basic" (as `\b([Bb]earer|BEARER|[Bb]asic|BASIC)\s+` matched: the scheme at a
+// word boundary, then whitespace), a run of credential characters [A-Za-z0-9._~+/=-]: 6+ with a digit, an
+// inner symbol or an inner capital, or 20+ of any; plain prose ("a bearer token.", "Basic authentication")
+// is left alone. Scanned: the whitespace and the run are looked at once for each scheme word, and a run that
+// is not a credential (shorter than 20 characters) once more for the next scheme word.
+const SCHEMES = ["Bearer", "bearer", "BEARER", "Basic", "basic", "BASIC"];
+
+function maskCredentials(text: string): string {
+  let out = "";
+  let copied = 0;
+  for (let i = 0; i < text.length; i++) {
+    const first = text.charCodeAt(i);
+    if (first !== 66 && first !== 98) continue; // "B", "b"
+    if (i > 0 && isWordChar(text.charCodeAt(i - 1))) continue;
+    const scheme = SCHEMES.find((s) => text.startsWith(s, i));
+    if (scheme === undefined) continue;
+    let j = i + scheme.length;
+    while (j < text.length && isSpace(text.charCodeAt(j))) j++;
+    if (j === i + scheme.length) continue;
+    const runStart = j;
+    while (j < text.length && isCredentialChar(text.charCodeAt(j))) j++;
+    if (j === runStart || !isCredential(text.slice(runStart, j))) continue;
+    out += `${text.slice(copied, i)}${scheme} ${REDACTED}`;
+    copied = j;
+    i = j - 1;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+function isWordChar(code: number): boolean {
+  return isAlphanumeric(code) || code === 95;
+}
+
+function isCredentialChar(code: number): boolean {
+  // [A-Za-z0-9._~+/=-]
+  return (
+    isAlphanumeric(code) ||
+    code === 46 ||
+    code === 95 ||
+    code === 126 ||
+    code === 43 ||
+    code === 47 ||
+    code === 61 ||
+    code === 45
+  );
+}
+
+/** What `\s` matches: white space and line terminators. */
+function isSpace(code: number): boolean {
+  return (
+    (code >= 9 && code <= 13) ||
+    code === 32 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+function isCredential(run: string): boolean {
+  if (run.length >= 20) return true;
+  if (run.length < 6) return false;
+  for (let i = 0; i < run.length; i++) {
+    const code = run.charCodeAt(i);
+    if (code >= 48 && code <= 57) return true; // a digit
+    if (i > 0 && code >= 65 && code <= 90) return true; // an inner capital
+    if (i < run.length - 1 && !isAlphanumeric(code)) return true; // a symbol with a character after it
+  }
+  return false;
+}
+
+function isAlphanumeric(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57);
 }
 
 /**
