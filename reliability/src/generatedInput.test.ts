@@ -513,10 +513,10 @@ describe("generated environments: the doctor's outputs and describe()", () => {
     expect(reports).toBe(1_500);
   }, 120_000);
 
-  // Fails until the sources render the model, the deployment and the scope safely: static-key and azure-entra
-  // return them as given in describe() (modelId, wireModel, scope), and util.inspect / JSON.stringify of a source
-  // render its describe(). The doctor's own output (above) no longer shows them. Flip to it() with the fix.
-  it.fails("describe() of a created source, and its renderings, never hold a secret", () => {
+  // Fixed (core describeProvider, azure-entra): describe() returned the model, the deployment and the scope as
+  // given, and util.inspect / JSON.stringify of a source render its describe(); now through showModelName and
+  // showScope, as the doctor shows them.
+  it("describe() of a created source, and its renderings, never hold a secret", () => {
     fc.assert(
       fc.property(environmentWithSettingSecrets, ({ marker: m, env }) => {
         let selection: Selection;
@@ -549,10 +549,9 @@ describe("generated environments: the doctor's outputs and describe()", () => {
     );
   });
 
-  // Fails until the sources' reasons and errors render the scope safely: azure-entra's detection shows a scope
-  // URI as given ("token scope api://app/.default?code=<secret> (from COPILOT_PROVIDER_TOKEN_SCOPE)") and so
-  // does its audience problem. Flip to it() with the fix.
-  it.fails("selection's reasons and errors never hold a secret of the model, the deployment or the scope", () => {
+  // Fixed (azure-entra): its detection showed a scope URI as given ("token scope api://app/.default?code=<secret>
+  // (from COPILOT_PROVIDER_TOKEN_SCOPE)") and so did its audience problem; now through showScope.
+  it("selection's reasons and errors never hold a secret of the model, the deployment or the scope", () => {
     fc.assert(
       fc.property(environmentWithSettingSecrets, ({ marker: m, env }) => {
         let messages: string[];

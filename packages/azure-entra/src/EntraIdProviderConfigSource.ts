@@ -18,6 +18,7 @@ import {
   parseProviderOptions,
   type SourceDescription,
   type SourceDiagnostics,
+  showScope,
   toProviderConfig,
   withSafeRendering,
 } from "@copilot-byok/core/plugin";
@@ -214,7 +215,7 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
       facts: {
         credential: this.credentialName,
         ...(answeredBy ? { "answered by": answeredBy } : {}),
-        scope: this.scope,
+        scope: showScope(this.scope),
         ...this.#clientIdFact(),
       },
     });
@@ -226,7 +227,7 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
     return {
       mode: this.mode,
       ...describeProvider(this.#provider),
-      scope: this.scope,
+      scope: showScope(this.scope),
       credential: this.credentialName,
       ...this.#clientIdFact(),
       refreshWindowMs: this.tokenCache.refreshWindowMs,

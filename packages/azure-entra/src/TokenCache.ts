@@ -13,6 +13,7 @@ import {
   type RefreshingCacheOptions,
   type RefreshingCacheStatus,
   type RetryOptions,
+  showScope,
   silentLogger,
   withSafeRendering,
 } from "@copilot-byok/core/plugin";
@@ -129,9 +130,10 @@ export class TokenCache {
   /** What is known about `scope`, without the token. */
   status(scope: string): TokenCacheStatus {
     const status = this.caches.get(scope)?.status();
-    if (!status) return { scope, state: "empty", refreshing: false, consecutiveFailures: 0 };
+    const shown = showScope(scope);
+    if (!status) return { scope: shown, state: "empty", refreshing: false, consecutiveFailures: 0 };
     const { facts, ...rest } = status;
-    return { scope, ...rest, ...(facts ? { claims: facts } : {}) };
+    return { scope: shown, ...rest, ...(facts ? { claims: facts } : {}) };
   }
 
   /** A description safe to log: credential, settings and per-scope status. */
@@ -168,14 +170,14 @@ export class TokenCache {
     return new RefreshingCache<TokenClaims>({
       fetch: ({ signal }) => this.fetchToken(credential, scope, signal),
       name: this.credentialName,
-      subject: scope,
+      subject: showScope(scope),
       noun: "token",
       refreshWindowMs: this.refreshWindowMs,
       timeoutMs: this.timeoutMs,
       retry,
       clock,
       random,
-      onEvent: ({ subject: _subject, ...event }) => this.emit({ ...event, scope }),
+      onEvent: ({ subject: _subject, ...event }) => this.emit({ ...event, scope: showScope(scope) }),
       describeError: (error) => `${describeCredentialError(error)}${hintFor(error)}`,
       expiryFromValue: (token) => {
         const exp = readJwtClaims(token)?.exp;
@@ -214,10 +216,10 @@ export class TokenCache {
     const expectedAudience = resourceOfScope(scope);
     this.emit({
       type: "audience-mismatch",
-      message: `the token from ${this.credentialName} is for audience ${audience}, not ${expectedAudience} as scope ${scope} asks: the provider will likely answer 401 (check the scope, COPILOT_PROVIDER_TOKEN_SCOPE, and the credential)`,
-      scope,
+      message: `the token from ${this.credentialName} is for audience ${audience}, not ${showScope(expectedAudience)} as scope ${showScope(scope)} asks: the provider will likely answer 401 (check the scope, COPILOT_PROVIDER_TOKEN_SCOPE, and the credential)`,
+      scope: showScope(scope),
       audience,
-      expectedAudience,
+      expectedAudience: showScope(expectedAudience),
     });
   }
 

@@ -14,6 +14,7 @@ import {
   type ProviderConfigSourceModule,
   providerSettingsFromEnv,
   readProviderEnv,
+  showScope,
   showValue,
 } from "@copilot-byok/core/plugin";
 import {
@@ -128,7 +129,7 @@ function detectAzureEntra(
 
   // An invalid scope is a problem of readProviderEnv's, and may be a pasted key: shown by its length only.
   const scopeShown = isScopeUri(settings.tokenScope)
-    ? settings.tokenScope
+    ? showScope(settings.tokenScope)
     : `${showValue(settings.tokenScope)}, not a scope URI`;
   reasons.push(
     isSet(env, COPILOT_PROVIDER_TOKEN_SCOPE)

@@ -3,6 +3,7 @@ import {
   DEFAULT_TOKEN_SCOPE,
   type DescriptionValue,
   type SourceDiagnostics,
+  showScope,
 } from "@copilot-byok/core/plugin";
 import { audienceMatchesScope } from "./audienceMatchesScope.js";
 import { readJwtClaims } from "./readJwtClaims.js";
@@ -33,14 +34,14 @@ export function diagnoseToken(
   const matches = aud !== undefined ? audienceMatchesScope(aud, scope) : undefined;
   if (aud && !matches) {
     problems.push(
-      `the token's audience ${aud} does not match the scope ${scope}: the provider will answer 401; set ${COPILOT_PROVIDER_TOKEN_SCOPE} to the resource's scope (${DEFAULT_TOKEN_SCOPE} for Azure AI Foundry / Azure OpenAI)`,
+      `the token's audience ${aud} does not match the scope ${showScope(scope)}: the provider will answer 401; set ${COPILOT_PROVIDER_TOKEN_SCOPE} to the resource's scope (${DEFAULT_TOKEN_SCOPE} for Azure AI Foundry / Azure OpenAI)`,
     );
   }
   if (exp !== undefined && exp <= now)
     problems.push("the token has already expired: check the machine's clock");
   if (scope !== DEFAULT_TOKEN_SCOPE) {
     warnings.push(
-      `${COPILOT_PROVIDER_TOKEN_SCOPE} is ${scope}: Azure AI Foundry and Azure OpenAI accept only tokens for ${DEFAULT_TOKEN_SCOPE} (aud https://cognitiveservices.azure.com); keep it only for a gateway that expects this audience`,
+      `${COPILOT_PROVIDER_TOKEN_SCOPE} is ${showScope(scope)}: Azure AI Foundry and Azure OpenAI accept only tokens for ${DEFAULT_TOKEN_SCOPE} (aud https://cognitiveservices.azure.com); keep it only for a gateway that expects this audience`,
     );
   }
   return {

@@ -1,4 +1,4 @@
-import { DEFAULT_TOKEN_SCOPE, isScopeUri } from "@copilot-byok/core/plugin";
+import { DEFAULT_TOKEN_SCOPE, isScopeUri, showScope } from "@copilot-byok/core/plugin";
 import { audienceMatchesScope, resourceOfScope } from "./audienceMatchesScope.js";
 
 /** The audience Azure AI Foundry's and Azure OpenAI's model endpoints accept. */
@@ -40,5 +40,5 @@ export function scopeAudienceProblem(
   if (!isScopeUri(scope)) return undefined;
   const audiences = expected === undefined ? [] : typeof expected === "string" ? [expected] : expected;
   if (audiences.length === 0 || audiences.some((aud) => audienceMatchesScope(aud, scope))) return undefined;
-  return `token scope ${scope} gives tokens for the audience ${resourceOfScope(scope)}, but ${provider} accepts only ${audiences.join(" or ")}: the provider would answer 401; set COPILOT_PROVIDER_TOKEN_SCOPE=${DEFAULT_TOKEN_SCOPE} (or unset it)`;
+  return `token scope ${showScope(scope)} gives tokens for the audience ${showScope(resourceOfScope(scope))}, but ${provider} accepts only ${audiences.join(" or ")}: the provider would answer 401; set COPILOT_PROVIDER_TOKEN_SCOPE=${DEFAULT_TOKEN_SCOPE} (or unset it)`;
 }

@@ -1,6 +1,7 @@
 import type { DescriptionValue } from "@copilot-byok/core";
+import { showModelName } from "@copilot-byok/core/plugin";
 import type { DoctorReport } from "./runDoctor.js";
-import { SETTING_RENDERERS, showModelName } from "./showSetting.js";
+import { SETTING_RENDERERS } from "./showSetting.js";
 
 /**
  * The doctor report as lines for a terminal. Knows no mode: the selected mode's section lists whatever facts

@@ -17,13 +17,13 @@ import {
   silentLogger,
   type TokenFacts,
 } from "@copilot-byok/core";
-import { readProviderEnv } from "@copilot-byok/core/plugin";
+import { readProviderEnv, showModelName, showScope } from "@copilot-byok/core/plugin";
 import type { ProviderConfig } from "@github/copilot-sdk";
 import { type Deadline, startDeadline } from "./deadline.js";
 import { DEFAULT_MODULES } from "./defaultModules.js";
 import { humanDuration } from "./humanDuration.js";
 import { type ProbeResult, probeProvider } from "./probeProvider.js";
-import { createScrubber, SETTING_RENDERERS, showModelName, showScope } from "./showSetting.js";
+import { createScrubber, SETTING_RENDERERS } from "./showSetting.js";
 
 /** What `copilot-byok doctor` found. Holds no secret: fingerprints and token claims only. */
 export interface DoctorReport {

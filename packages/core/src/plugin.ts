@@ -60,6 +60,7 @@ export { formatForLog, isSecretKey, REDACTED, redact, redactText, redactUrl } fr
 export { DEFAULT_REFRESH_WINDOW_MS } from "./refreshTime.js";
 export { type BaseUrlResolution, resolveBaseUrl } from "./resolveBaseUrl.js";
 export { withSafeRendering } from "./safeRendering.js";
+export { showModelName, showScope } from "./showSetting.js";
 export { showValue } from "./showValue.js";
 export {
   TOKEN_ACQUISITION_ERROR_CODE,

@@ -10,6 +10,17 @@ const CANARY_JWT =
   "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJhdWQiOiJjYW5hcnkiLCJleHAiOjE3MDAwMDAwMDB9.Y2FuYXJ5LXNpZ25hdHVyZS1ieXRlcw";
 
 describe("redact", () => {
+  it("shows a URL value through redactUrl: formatForLog(config) holds no key of a base URL's query", () => {
+    const config = withSafeInspect({
+      baseUrl: `https://apim.example.com/v1/?subscription-key=${CANARY_KEY}`,
+      apiKey: CANARY_KEY,
+    });
+    for (const shown of [formatForLog(config), inspect(config), JSON.stringify(redact({ ...config }))]) {
+      expect(shown).not.toContain(CANARY_KEY);
+      expect(shown).toContain("https://apim.example.com/v1/?subscription-key=[REDACTED]");
+    }
+  });
+
   it("masks keys, tokens and Authorization values in a provider config", () => {
     const config = {
       type: "openai",

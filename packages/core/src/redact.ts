@@ -192,8 +192,11 @@ export function formatForLog(value: unknown): string {
   return JSON.stringify(redact(value)) ?? String(value);
 }
 
+const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:\/\/[^\s]*$/i;
+
 function redactValue(value: unknown, seen: WeakSet<object>, depth: number): unknown {
-  if (typeof value === "string") return redactText(value);
+  // A URL string (a base URL) keeps scheme, host and path only: a query value may be a key.
+  if (typeof value === "string") return redactText(ABSOLUTE_URL.test(value) ? redactUrl(value) : value);
   if (typeof value === "function") return `[Function ${value.name || "anonymous"}]`;
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "symbol") return value.toString();
