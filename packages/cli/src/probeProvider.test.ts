@@ -168,3 +168,47 @@ describe("probeProvider: a large error body", () => {
     }
   });
 });
+
+describe("probeProvider: the plaintext guard, headers and pasted settings", () => {
+  it("never sends a credential over http:// to another host, and says why", async () => {
+    for (const config of [
+      { baseUrl: "http://192.0.2.2:47032/v1/", apiKey: KEY },
+      { baseUrl: "http://gateway.example/v1/", bearerTokenProvider: async () => TOKEN },
+    ]) {
+      const result = await probeProvider(config, { model: "gpt-4.1", timeoutMs: 5_000 });
+      expect(result.ok).toBe(false);
+      expect(result.status).toBeUndefined();
+      expect(result.advice).toMatch(
+        /^not sent: the provider base URL uses http:\/\/ with the non-loopback host/,
+      );
+      expect(JSON.stringify(result)).not.toContain(KEY);
+    }
+  });
+
+  it("sends the config's own headers, masking their values and the pasted settings in what it reports", async () => {
+    const pasted = "9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+    const seen: IncomingMessage["headers"][] = [];
+    const provider = await recordingServer((req, res) => {
+      seen.push(req.headers);
+      res.writeHead(404, { "content-type": "application/json" });
+      const message = `${"x".repeat(480)} ${pasted} does not exist; X-Auth ${String(req.headers["x-auth"])}`;
+      res.end(JSON.stringify({ error: { message } }));
+    });
+    try {
+      const result = await probeProvider(
+        { apiKey: KEY, baseUrl: `${provider.origin}/openai/v1/`, headers: { "X-Auth": TOKEN } },
+        {
+          model: pasted,
+          timeoutMs: 15_000,
+          settings: [{ value: pasted, shown: "a value of 32 characters (not shown)" }],
+        },
+      );
+      expect(seen[0]?.["x-auth"]).toBe(TOKEN);
+      expect(result.status).toBe(404);
+      const text = JSON.stringify(result);
+      for (const secret of [KEY, TOKEN, pasted]) expect(text).not.toContain(secret.slice(0, 12));
+    } finally {
+      await closeServer(provider.server);
+    }
+  });
+});

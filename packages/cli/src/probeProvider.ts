@@ -1,4 +1,5 @@
 import { REDACTED, redactText, redactUrl } from "@copilot-byok/core";
+import { checkCredentialUrl } from "@copilot-byok/core/plugin";
 import type { ProviderConfig } from "@github/copilot-sdk";
 import { untilAborted } from "./deadline.js";
 
@@ -28,6 +29,11 @@ export interface ProbeOptions {
   readonly audience?: string;
   /** What the credential is: an API key (possibly sent as a bearer) or an Entra token. Default: guessed from the config. */
   readonly credentialKind?: "key" | "token";
+  /**
+   * Settings a key may have been pasted into (the model, the deployment, the scope) with their safe renderings:
+   * replaced by those before the provider's message is cut, and masked wherever else they show.
+   */
+  readonly settings?: readonly { readonly value: string; readonly shown: string }[];
 }
 
 const ROLE = "Cognitive Services OpenAI User";
@@ -41,8 +47,13 @@ export async function probeProvider(config: ProviderConfig, options: ProbeOption
   const started = Date.now();
   const type = config.type ?? "openai";
   const wireApi = config.wireApi ?? "completions";
-  /** Every secret this probe has or sends; the bearer token provider's token is added once fetched. */
-  const sent = [config.apiKey, config.bearerToken].filter((s): s is string => typeof s === "string");
+  /**
+   * Every secret this probe has or sends (the bearer token provider's token is added once fetched): masked
+   * before anything is cut. (The settings given in `options.settings` are replaced by their renderings.)
+   */
+  const sent = [config.apiKey, config.bearerToken, ...Object.values(config.headers ?? {})].filter(
+    (s): s is string => typeof s === "string" && s.length > 0,
+  );
   if (type === "anthropic") {
     return scrubResult(
       {
@@ -52,6 +63,16 @@ export async function probeProvider(config: ProviderConfig, options: ProbeOption
         durationMs: 0,
       },
       sent,
+      options.settings,
+    );
+  }
+  // The plaintext guard of the session factory: a credential never goes to http:// on another host.
+  const plaintext = checkCredentialUrl("the provider base URL", config.baseUrl);
+  if (plaintext.length > 0) {
+    return scrubResult(
+      { ok: false, url: config.baseUrl, advice: `not sent: ${plaintext.join("; ")}`, durationMs: 0 },
+      sent,
+      options.settings,
     );
   }
   const path = wireApi === "responses" ? "responses" : "chat/completions";
@@ -70,7 +91,11 @@ export async function probeProvider(config: ProviderConfig, options: ProbeOption
   if (options.signal?.aborted) onCallerAbort();
   const signal = controller.signal;
   try {
-    return scrubResult(await probe(config, options, type, wireApi, url, signal, started, sent), sent);
+    return scrubResult(
+      await probe(config, options, type, wireApi, url, signal, started, sent),
+      sent,
+      options.settings,
+    );
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener("abort", onCallerAbort);
@@ -120,7 +145,7 @@ async function probe(
   try {
     response = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", ...credential.headers },
+      headers: { "content-type": "application/json", ...config.headers, ...credential.headers },
       body: JSON.stringify(body),
       // Never followed: the request carries the key or token, and a redirect would take it to the new
       // location (undici drops only Authorization across origins, not api-key or custom headers).
@@ -158,7 +183,10 @@ async function probe(
 
   // Masked before the message is extracted and cut, so no part of a secret survives a cut. A body cut at the
   // byte limit may end in the first characters of a secret the probe sent: that tail is dropped.
-  let text = redactSecrets(read.text, sent);
+  let text = read.text;
+  const settings = [...(options.settings ?? [])].sort((a, b) => b.value.length - a.value.length);
+  for (const { value, shown } of settings) text = text.split(value).join(shown);
+  text = redactSecrets(text, sent);
   if (read.cut)
     text = text.slice(0, Math.max(0, text.length - Math.max(0, ...sent.map((s) => s.length * 3))));
   const extracted = errorMessage(text);
@@ -323,8 +351,16 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
 }
 
 /** The result with the sent secrets masked in every text it holds, and redactText applied to them. */
-function scrubResult(result: ProbeResult, secrets: readonly string[]): ProbeResult {
-  const hide = (text: string) => redactText(redactSecrets(text, secrets));
+function scrubResult(
+  result: ProbeResult,
+  secrets: readonly string[],
+  settings: ProbeOptions["settings"] = [],
+): ProbeResult {
+  // Longest first: a value may contain another (`sk-<hex>` and `<hex>`).
+  const longestFirst = [...settings].sort((a, b) => b.value.length - a.value.length);
+  const rendered = (text: string) =>
+    longestFirst.reduce((t, { value, shown }) => t.split(value).join(shown), text);
+  const hide = (text: string) => redactText(redactSecrets(rendered(text), secrets));
   return {
     ...result,
     url: redactSecrets(result.url, secrets),

@@ -193,6 +193,11 @@ async function diagnoseWithin(
           model,
           timeoutMs,
           signal,
+          // A setting whose safe rendering hides it may be a pasted key: masked before the message is cut.
+          settings: settingValues.flatMap(({ value, render }) => {
+            const v = value?.trim() ?? "";
+            return v !== "" && render(v) !== v ? [{ value: v, shown: render(v) }] : [];
+          }),
           ...(diagnostics.token?.objectId ? { objectId: diagnostics.token.objectId } : {}),
           ...(diagnostics.token?.audience ? { audience: diagnostics.token.audience } : {}),
           ...(diagnostics.credentialKind

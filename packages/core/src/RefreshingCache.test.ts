@@ -117,6 +117,19 @@ describe("RefreshingCache: timeouts, aborts, backoff", () => {
     expect(await cache.get()).toBe("v2");
   });
 
+  it("lets the process go again once the only waiting caller gives up", async () => {
+    const { cache, clock, fetcher } = setup({ timeoutMs: 5_000 });
+    fetcher.script("hang");
+    const controller = new AbortController();
+    const waiting = rejectionOf(cache.get({ signal: controller.signal }));
+    await clock.advance(0);
+    expect(clock.keepingAlive).toBe(1);
+    controller.abort();
+    expect((await waiting).reason).toBe("aborted");
+    await clock.advance(0);
+    expect(clock.keepingAlive).toBe(0); // the abandoned wait no longer holds the process for the 5 s timeout
+  });
+
   it("stays one flight when an event listener asks for the value", async () => {
     let cache: RefreshingCache<{ length: number }> | undefined;
     const kit = setup({ onEvent: (event) => void (event.type === "refresh-started" && cache?.get()) });

@@ -3,7 +3,6 @@ import { backoffDelay, type RetryOptions, retryOptionsOf } from "./backoff.js";
 import { type Clock, systemClock } from "./Clock.js";
 import { ConfigurationError } from "./ConfigurationError.js";
 import { type Logger, silentLogger } from "./Logger.js";
-import { maskSecrets } from "./maskSecrets.js";
 import { OneShotTimer } from "./OneShotTimer.js";
 import { describeExpiry, isoTime, plausibleExpiry } from "./plausibleExpiry.js";
 import {
@@ -91,9 +90,7 @@ export class RefreshingCache<Facts = never> {
     this.name = options.name?.trim() || "credential";
     this.subject = options.subject;
     const noun = options.noun?.trim() || "value";
-    this.words = new RefreshingCacheWording(this.name, this.subject, noun, (text) =>
-      maskSecrets(text, this.seen),
-    );
+    this.words = new RefreshingCacheWording(this.name, this.subject, noun, () => this.seen);
     this.refreshWindowMs = options.refreshWindowMs ?? DEFAULT_REFRESH_WINDOW_MS;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.retry = retryOptionsOf(options.retry);
@@ -166,8 +163,10 @@ export class RefreshingCache<Facts = never> {
     const cached = this.fromMemory(this.clock.now());
     if (cached !== undefined) return cached.value;
     const flight = this.inFlight ?? this.refresh(false);
-    this.attempt?.keepAlive(); // a caller waits: the attempt's timeout must be able to answer it
-    return waitWithSignal(flight, signal, (s) => this.words.abortedError(s));
+    // A caller waits: the attempt's timeout must be able to answer it (until the caller gives up).
+    const release = this.attempt?.keepAlive();
+    const waiting = waitWithSignal(flight, signal, (s) => this.words.abortedError(s));
+    return release ? waiting.finally(release) : waiting;
   }
 
   /** The cached value while valid at `now`, starting a background refresh when one is due. */

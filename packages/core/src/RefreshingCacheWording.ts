@@ -1,5 +1,6 @@
 import { DisposedError } from "./DisposedError.js";
 import { describeErrorBriefly } from "./describeErrorBriefly.js";
+import { maskErrorSecrets, maskSecrets } from "./maskSecrets.js";
 import { describeExpiry, type ExpiryJudgement, FALLBACK_LIFETIME_MS, isoTime } from "./plausibleExpiry.js";
 import { TokenAcquisitionError, type TokenAcquisitionReason } from "./TokenAcquisitionError.js";
 
@@ -18,8 +19,8 @@ export class RefreshingCacheWording {
     readonly name: string,
     readonly subject: string | undefined,
     readonly noun: string,
-    /** Masks what the credential's own error may quote of a value this cache knows. */
-    private readonly mask: (text: string) => string = (text) => text,
+    /** The values this cache has fetched: masked wherever the credential's own error quotes one. */
+    private readonly secrets: () => readonly string[] = () => [],
   ) {
     this.forSubject = subject !== undefined ? ` for ${subject}` : "";
     this.aNoun = `${/^[aeio]/i.test(noun) ? "an" : "a"} ${noun}`;
@@ -87,9 +88,9 @@ export class RefreshingCacheWording {
       why = describeErrorBriefly(cause);
     }
     return this.error(
-      `${this.name} could not get ${this.aNoun}${this.forSubject}: ${this.mask(why)}`,
+      `${this.name} could not get ${this.aNoun}${this.forSubject}: ${maskSecrets(why, this.secrets())}`,
       "credential-error",
-      cause,
+      maskErrorSecrets(cause, this.secrets()),
     );
   }
 

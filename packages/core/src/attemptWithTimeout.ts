@@ -25,8 +25,11 @@ export interface BoundedAttempt<T> {
   readonly result: Promise<AttemptResult<T>>;
   /** Abandons the attempt now: fires its signal with `reason` and ends it with `reason` as the error. */
   abort(reason: unknown): void;
-  /** Someone waits for the result: the timeout keeps the process alive until the attempt settles. */
-  keepAlive(): void;
+  /**
+   * Someone waits for the result: the timeout keeps the process alive until the attempt settles or every
+   * waiter has called the returned release (a caller that gave up).
+   */
+  keepAlive(): () => void;
 }
 
 export interface AttemptWithTimeoutOptions {
@@ -49,6 +52,7 @@ export function attemptWithTimeout<T>(
     settle = resolve;
   });
   let done = false;
+  let waiters = 0;
   let timer: unknown;
   const finish = (outcome: AttemptResult<T>) => {
     if (done) return;
@@ -78,7 +82,15 @@ export function attemptWithTimeout<T>(
     result,
     abort: (reason) => abandon(reason, "aborted"),
     keepAlive: () => {
+      waiters += 1;
       if (!done) refTimer(timer);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        waiters -= 1;
+        if (waiters === 0 && !done) unrefTimer(timer);
+      };
     },
   };
 }

@@ -22,6 +22,7 @@ export { DISPOSED_ERROR_CODE, DisposedError } from "./DisposedError.js";
 export { describeProvider } from "./describeProvider.js";
 export * from "./envNames.js";
 export { fingerprint } from "./fingerprint.js";
+export { isLoopbackHost } from "./isLoopbackHost.js";
 export { createConsoleLogger, type LogDetails, type Logger, silentLogger } from "./Logger.js";
 export {
   checkChoice,

@@ -10,6 +10,21 @@ const CANARY_JWT =
   "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJhdWQiOiJjYW5hcnkiLCJleHAiOjE3MDAwMDAwMDB9.Y2FuYXJ5LXNpZ25hdHVyZS1ieXRlcw";
 
 describe("redact", () => {
+  it("masks every value of a config's headers, whatever their names: formatForLog(config) holds none", () => {
+    const config = {
+      baseUrl: "https://gw.example/v1/",
+      headers: { "X-Auth": CANARY_KEY, "X-Api-Key-V2": CANARY_KEY },
+    };
+    expect(redact(config)).toEqual({
+      baseUrl: "https://gw.example/v1/",
+      headers: { "X-Auth": REDACTED, "X-Api-Key-V2": REDACTED },
+    });
+    expect(formatForLog(config)).not.toContain(CANARY_KEY);
+    expect(formatForLog({ headers: new Headers({ "x-auth": CANARY_KEY }) })).toBe(
+      '{"headers":{"x-auth":"[REDACTED]"}}',
+    );
+  });
+
   it("shows a URL value through redactUrl: formatForLog(config) holds no key of a base URL's query", () => {
     const config = withSafeInspect({
       baseUrl: `https://apim.example.com/v1/?subscription-key=${CANARY_KEY}`,
@@ -39,7 +54,8 @@ describe("redact", () => {
       apiKey: REDACTED,
       bearerToken: REDACTED,
       bearerTokenProvider: REDACTED,
-      headers: { Authorization: REDACTED, "api-key": REDACTED, "x-trace": "ok" },
+      // Every header value: a plug-in's header may carry a credential under any name (as the plaintext guard holds).
+      headers: { Authorization: REDACTED, "api-key": REDACTED, "x-trace": REDACTED },
       modelId: "gpt-4.1",
       maxPromptTokens: 1000,
     });

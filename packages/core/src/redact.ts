@@ -221,6 +221,12 @@ function redactEntries(entries: [unknown, unknown][], seen: WeakSet<object>, dep
   const out: Record<string, unknown> = {};
   for (const [k, v] of entries) {
     const key = String(k);
+    // A provider's extra headers may carry a credential under any name (`X-Auth`): every value is masked.
+    if (key === "headers" && typeof v === "object" && v !== null && !Array.isArray(v)) {
+      const names = v instanceof Map || isHeadersLike(v) ? [...v.keys()].map(String) : Object.keys(v);
+      out[key] = Object.fromEntries(names.map((name) => [name, REDACTED]));
+      continue;
+    }
     out[key] =
       isSecretKey(key) && v !== undefined && v !== null && v !== ""
         ? REDACTED
@@ -281,6 +287,8 @@ function safeDecode(text: string): string {
   }
 }
 
-function isHeadersLike(value: object): value is { entries(): IterableIterator<[string, string]> } {
+function isHeadersLike(
+  value: object,
+): value is { entries(): IterableIterator<[string, string]>; keys(): IterableIterator<string> } {
   return typeof Headers !== "undefined" && value instanceof Headers;
 }

@@ -79,6 +79,8 @@ export interface KeyFileWatcherOptions {
   logger?: Logger;
   /** The time and timers of the poll, the settle time and the stuck-read report. Default `systemClock`. */
   clock?: Clock;
+  /** The provider is a server on this machine (a loopback base URL): a short key is only a warning. */
+  localProvider?: boolean;
 }
 
 /** At most one pending callback on a clock, `unref()`ed where the handle has it (never keeps a process alive). */
@@ -143,6 +145,7 @@ export class KeyFileWatcher {
   readonly path: string;
   /** How messages name the file. */
   readonly label: string;
+  readonly #localProvider: boolean;
   readonly pollIntervalMs: number;
   /** How long a changed key must stay the same before it is adopted, in ms. */
   readonly settleMs: number;
@@ -193,6 +196,7 @@ export class KeyFileWatcher {
     this.#given = options.path;
     this.path = resolve(options.path);
     this.label = options.label ?? `the key file ${this.shownPath}`;
+    this.#localProvider = options.localProvider === true;
     this.pollIntervalMs = Math.round(interval);
     this.settleMs = Math.round(settle);
     this.#logger = options.logger ?? silentLogger;
@@ -208,7 +212,7 @@ export class KeyFileWatcher {
     if ("problem" in reading) {
       problems.push(reading.problem);
     } else {
-      const check = checkApiKey(reading.content, this.label);
+      const check = checkApiKey(reading.content, this.label, { localProvider: this.#localProvider });
       problems.push(...check.problems);
       for (const warning of check.warnings) this.#logger.warn(warning, { keyFile: this.shownPath });
       key = check.key;
@@ -319,7 +323,7 @@ export class KeyFileWatcher {
       this.#stuckTimer.clear();
       if (this.#disposed) return;
       if ("problem" in reading) return this.#keepLastGood(reading.problem);
-      const check = checkApiKey(reading.content, this.label);
+      const check = checkApiKey(reading.content, this.label, { localProvider: this.#localProvider });
       if (check.problems.length > 0) return this.#keepLastGood(check.problems.join("; "));
       if (check.key === this.#key) return this.#recovered();
       this.#changed({

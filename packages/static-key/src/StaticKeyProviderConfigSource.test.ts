@@ -54,6 +54,25 @@ const tokenOf = (config: ProviderConfig) => {
 };
 
 describe("StaticKeyProviderConfigSource: options", () => {
+  it("takes a local server's short key with a warning, and refuses it for a hosted provider", async () => {
+    const logger = createCaptureLogger();
+    const local = new StaticKeyProviderConfigSource({
+      baseUrl: "http://localhost:8000/v1",
+      apiKey: "sk-1234",
+      logger,
+    });
+    expect((await local.getProviderConfig()).apiKey).toBe("sk-1234");
+    expect(logger.messages("warn")).toEqual([
+      `apiKey (fingerprint ${fingerprint("sk-1234")}) is 7 characters long: fine for a local server, but no hosted provider issues keys shorter than 20 characters`,
+    ]);
+    expect(
+      configurationErrorOf(() => new StaticKeyProviderConfigSource({ baseUrl: BASE, apiKey: "sk-1234" }))
+        .problems,
+    ).toEqual([
+      `apiKey (fingerprint ${fingerprint("sk-1234")}) is 7 characters long: no provider issues keys shorter than 20 characters; is it the right value?`,
+    ]);
+  });
+
   it("lists every problem at once, never the key", () => {
     const problems = problemsOf(() =>
       create({

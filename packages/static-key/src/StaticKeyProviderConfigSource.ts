@@ -10,6 +10,7 @@ import {
   type Env,
   type GetProviderConfigOptions,
   hasControlCharacters,
+  isLoopbackHost,
   isSet,
   type Logger,
   type ProviderConfigSource,
@@ -52,6 +53,8 @@ export interface StaticKeyProviderConfigSourceOptions extends ProviderOptions {
   keyPerRequest?: boolean;
   /** Key file only: interval between two reads of the file, in ms (10 to 3600000). Default 1000. */
   pollIntervalMs?: number;
+  /** Key file only: how long a changed key must stay the same before it is adopted, in ms (see `KeyFileWatcher`). Default 100. */
+  settleMs?: number;
   /** Receives rotations (info) and key file problems (warnings); never a key. Default: silent. */
   logger?: Logger;
   /** Key file only: the time and timers of the key file's poll (see {@link KeyFileWatcher}). Default `systemClock`. */
@@ -61,7 +64,7 @@ export interface StaticKeyProviderConfigSourceOptions extends ProviderOptions {
 /** Options of {@link StaticKeyProviderConfigSource.fromEnv} (everything else comes from the environment). */
 export type StaticKeyEnvOptions = Pick<
   StaticKeyProviderConfigSourceOptions,
-  "keyPerRequest" | "pollIntervalMs" | "logger" | "clock"
+  "keyPerRequest" | "pollIntervalMs" | "settleMs" | "logger" | "clock"
 >;
 
 /** The options of this source beyond the provider options every source takes. */
@@ -71,6 +74,7 @@ const SOURCE_OPTION_NAMES = [
   "keyVariable",
   "keyPerRequest",
   "pollIntervalMs",
+  "settleMs",
   "logger",
   "clock",
 ] satisfies (keyof StaticKeyProviderConfigSourceOptions)[];
@@ -107,6 +111,8 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
 
     let key: { value: string; fingerprint: string } | undefined;
     let watcher: KeyFileWatcher | undefined;
+    const baseUrl = parsed.settings?.baseUrl ?? ("baseUrl" in parsed ? parsed.baseUrl : undefined);
+    const localProvider = baseUrl !== undefined && isLoopbackHost(new URL(baseUrl).hostname);
     const hasKey = options.apiKey !== undefined;
     const hasFile = options.apiKeyFile !== undefined;
     if (hasKey && hasFile) {
@@ -120,7 +126,7 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
       if (typeof options.apiKey !== "string") {
         problems.push(`${label} must be a string`);
       } else {
-        const check = checkApiKey(options.apiKey, label);
+        const check = checkApiKey(options.apiKey, label, { localProvider });
         problems.push(...check.problems);
         for (const warning of check.warnings) logger.warn(warning);
         key = { value: check.key, fingerprint: check.fingerprint };
@@ -138,7 +144,9 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
             path: file,
             label: `the key file ${showKeyFilePath(file, resolve(file))} (${variable})`,
             logger,
+            localProvider,
             ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+            ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
             ...(options.clock !== undefined ? { clock: options.clock } : {}),
           });
         } catch (error) {

@@ -72,6 +72,20 @@ describe("checkApiKey", () => {
     expect(checkApiKey(raw, "COPILOT_PROVIDER_API_KEY").problems).toEqual([]);
   });
 
+  // Review finding: the minimum broke local servers (vLLM's documented `token-abc123`, LiteLLM's `sk-1234`,
+  // `ollama`, `lm-studio`, `sk-no-key-required`), which take any key: for them it is a warning.
+  it.each(["token-abc123", "sk-1234", "ollama", "lm-studio", "sk-no-key-required"])(
+    "accepts the short key %s of a local server, with a warning that never shows it",
+    (raw) => {
+      const check = checkApiKey(raw, "COPILOT_PROVIDER_API_KEY", { localProvider: true });
+      expect(check.problems).toEqual([]);
+      expect(check.warnings).toEqual([
+        `COPILOT_PROVIDER_API_KEY (fingerprint ${fingerprint(raw)}) is ${raw.length} characters long: fine for a local server, but no hosted provider issues keys shorter than ${MIN_API_KEY_LENGTH} characters`,
+      ]);
+      expect(checkApiKey(raw, "COPILOT_PROVIDER_API_KEY").problems).toHaveLength(1);
+    },
+  );
+
   it("reports every problem of one value at once", () => {
     const check = checkApiKey(`${CANARY_KEY} \u0001\u00e9\nx`, "apiKey");
     expect(check.problems).toHaveLength(4);

@@ -36,13 +36,17 @@ const PATH_LIKE = /^(\/|\.{1,2}\/|~\/)[\w.-]+(\/[\w.-]+)+$/;
  * Checks a value meant as a static API key. Trailing line breaks (`\n`, `\r\n`) are removed first;
  * everything else is the caller's value. Problems: empty, a JWT (a bearer token is not a key), an
  * `Authorization` scheme prefix, line breaks, whitespace, control or non-ASCII characters (a byte-order
- * mark, typographic quotes), surrounding quotes, fewer than {@link MIN_API_KEY_LENGTH} characters (no provider
- * issues shorter keys), an absurd length. Messages name `label` and at most
+ * mark, typographic quotes), surrounding quotes, fewer than {@link MIN_API_KEY_LENGTH} characters (no hosted provider
+ * issues shorter keys; with `localProvider`, a server on this machine, only a warning), an absurd length. Messages name `label` and at most
  * the key's fingerprint, never the value.
  *
  * @param label What to call the value in messages, e.g. `COPILOT_PROVIDER_API_KEY` or `the key file /run/secrets/key`.
  */
-export function checkApiKey(raw: string, label: string): ApiKeyCheck {
+export function checkApiKey(
+  raw: string,
+  label: string,
+  { localProvider = false }: { localProvider?: boolean } = {},
+): ApiKeyCheck {
   const key = raw.replace(/[\r\n]+$/, "");
   const fp = fingerprint(key);
   const problems: string[] = [];
@@ -77,9 +81,15 @@ export function checkApiKey(raw: string, label: string): ApiKeyCheck {
         `${named} contains non-ASCII characters (a byte-order mark, typographic quotes, a non-breaking space?): save it as plain ASCII`,
       );
     }
-    if (key.length < MIN_API_KEY_LENGTH) {
+    const length = `${named} is ${key.length} character${key.length === 1 ? "" : "s"} long`;
+    // A local server (vLLM, LiteLLM, Ollama on 127.0.0.1) takes any key, "sk-1234" or "ollama" included.
+    if (key.length < MIN_API_KEY_LENGTH && !localProvider) {
       problems.push(
-        `${named} is ${key.length} character${key.length === 1 ? "" : "s"} long: no provider issues keys shorter than ${MIN_API_KEY_LENGTH} characters; is it the right value?`,
+        `${length}: no provider issues keys shorter than ${MIN_API_KEY_LENGTH} characters; is it the right value?`,
+      );
+    } else if (key.length < MIN_API_KEY_LENGTH && problems.length === 0) {
+      warnings.push(
+        `${length}: fine for a local server, but no hosted provider issues keys shorter than ${MIN_API_KEY_LENGTH} characters`,
       );
     }
     if (key.length > MAX_API_KEY_LENGTH) {

@@ -5,6 +5,7 @@ import {
   type Detection,
   type Env,
   hasControlCharacters,
+  isLoopbackHost,
   isSet,
   NO_ENDPOINT_PROBLEM,
   readProviderEnv,
@@ -60,7 +61,9 @@ export function detectStaticKey(env: Env, options: DetectStaticKeyOptions = {}):
       reasons.push(`static key found in ${winner} (a key file: ${showKeyFilePath(path)}${relative})`);
     }
   } else {
-    const check = checkApiKey(value, winner);
+    const localProvider =
+      settings.baseUrl !== undefined && isLoopbackHost(new URL(settings.baseUrl).hostname);
+    const check = checkApiKey(value, winner, { localProvider });
     reasons.push(`static key found in ${winner} (fingerprint ${check.fingerprint})`);
     problems.push(...check.problems);
     reasons.push(...check.warnings);
