@@ -125,6 +125,8 @@ describe("EntraIdProviderConfigSource", () => {
       mode: "azure-entra",
       baseUrl: FOUNDRY,
       scope: "https://ai.azure.com/.default",
+      scopeFrom: "given (the scope option, or COPILOT_PROVIDER_TOKEN_SCOPE)",
+      cloud: "the Azure public cloud",
       credential: "ScriptedCredential",
       type: "azure",
       wireApi: "completions",

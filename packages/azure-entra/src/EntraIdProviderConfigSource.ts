@@ -4,7 +4,6 @@ import {
   ConfigurationError,
   checkName,
   checkScope,
-  DEFAULT_TOKEN_SCOPE,
   DisposedError,
   describeProvider,
   type Env,
@@ -23,12 +22,14 @@ import {
   withSafeRendering,
 } from "@copilot-byok/core/plugin";
 import type { BearerTokenProvider, ProviderConfig } from "@github/copilot-sdk";
+import { authorityHostWarning } from "./authorityHostWarning.js";
 import {
   type AnyDefaultAzureCredentialOptions,
   createLazyDefaultAzureCredential,
 } from "./createLazyDefaultAzureCredential.js";
 import { diagnoseToken } from "./diagnoseToken.js";
-import { expectedAudienceFor, scopeAudienceProblem } from "./expectedAudienceFor.js";
+import { scopeAudienceProblem } from "./expectedAudienceFor.js";
+import { type EndpointScope, scopeForEndpoint } from "./scopeForEndpoint.js";
 import {
   checkTokenCacheOptions,
   credentialNameOf,
@@ -67,7 +68,12 @@ export interface EntraIdProviderConfigSourceOptions extends ProviderOptions {
   credentialName?: string;
   /** Options of the default `DefaultAzureCredential` (ignored when `credential` is given). */
   defaultCredentialOptions?: AnyDefaultAzureCredentialOptions;
-  /** Entra ID scope. Default `https://cognitiveservices.azure.com/.default`. */
+  /**
+   * Entra ID scope. Default: follows the endpoint's cloud (see `scopeForEndpoint`), e.g.
+   * `https://cognitiveservices.azure.com/.default` for `*.openai.azure.com`, `https://cognitiveservices.azure.us/.default`
+   * for `*.openai.azure.us`, `https://ai.azure.com/.default` for a Foundry project endpoint; for a host Azure
+   * does not document, `https://cognitiveservices.azure.com/.default`, marked as guessed in `describe()`.
+   */
   scope?: string;
   /** Refresh in the background this long before expiry. Default 300 000 ms (5 minutes). */
   refreshWindowMs?: number;
@@ -83,7 +89,8 @@ export interface EntraIdProviderConfigSourceOptions extends ProviderOptions {
   clock?: Clock;
   /**
    * The token audience(s) the provider accepts; a scope giving another audience is a `ConfigurationError`
-   * (a 401 waiting to happen). Default: known for Azure hosts (see `expectedAudienceFor`), else not checked.
+   * (a 401 waiting to happen). Default: known for Azure hosts of every cloud (see `expectedAudienceFor`), else
+   * not checked.
    * `null` turns the check off.
    */
   expectedAudience?: string | readonly string[] | null;
@@ -109,6 +116,10 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
   readonly baseUrl: string;
   /** The Entra ID scope tokens are requested for. */
   readonly scope: string;
+  /** What the base URL takes (its cloud, its default scope, whether that is a guess): see `scopeForEndpoint`. */
+  readonly endpointScope: EndpointScope;
+  /** Whether `scope` was given (the `scope` option), not derived from the endpoint. */
+  readonly scopeGiven: boolean;
   readonly type: ProviderSettings["type"];
   readonly wireApi: ProviderSettings["wireApi"];
   readonly modelId: string | undefined;
@@ -131,11 +142,13 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
     const problems: string[] = [];
     const parsed = parseProviderOptions(options, { sourceOptions: SOURCE_OPTION_NAMES });
     problems.push(...parsed.problems);
-    const scope = checkScope("scope", options.scope, DEFAULT_TOKEN_SCOPE, problems) ?? DEFAULT_TOKEN_SCOPE;
     const baseUrl = parsed.settings?.baseUrl ?? ("baseUrl" in parsed ? parsed.baseUrl : undefined);
+    const endpointScope = scopeForEndpoint(baseUrl ?? "");
+    const given = checkScope("scope", options.scope, endpointScope.scope, problems);
+    const scope = given ?? endpointScope.scope;
     if (baseUrl !== undefined && options.expectedAudience !== null) {
-      const expected = options.expectedAudience ?? expectedAudienceFor(baseUrl);
-      const problem = scopeAudienceProblem(scope, expected, new URL(baseUrl).host);
+      const expected = options.expectedAudience ?? endpointScope.audiences;
+      const problem = scopeAudienceProblem(scope, expected, new URL(baseUrl).host, endpointScope.scope);
       if (problem) problems.push(problem);
     }
     checkName("credentialName", options.credentialName, problems);
@@ -154,6 +167,8 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
     this.modelId = parsed.settings.modelId;
     this.wireModel = parsed.settings.wireModel;
     this.scope = scope;
+    this.endpointScope = endpointScope;
+    this.scopeGiven = given !== undefined;
     this.#usesDefaultCredential = options.credential === undefined;
     this.#env = options.env;
     const credential =
@@ -210,14 +225,19 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
     } finally {
       answeredBy = watch?.stop();
     }
+    const authority = this.#authorityWarning(answeredBy);
     return diagnoseToken(token, {
       scope: this.scope,
+      endpoint: this.endpointScope,
       facts: {
         credential: this.credentialName,
         ...(answeredBy ? { "answered by": answeredBy } : {}),
         scope: showScope(this.scope),
+        "scope from": this.#scopeFrom(),
+        ...(this.endpointScope.cloud ? { cloud: this.endpointScope.cloud.label } : {}),
         ...this.#clientIdFact(),
       },
+      ...(authority ? { warnings: [authority] } : {}),
     });
   }
 
@@ -228,6 +248,8 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
       mode: this.mode,
       ...describeProvider(this.#provider),
       scope: showScope(this.scope),
+      scopeFrom: this.#scopeFrom(),
+      ...(this.endpointScope.cloud ? { cloud: this.endpointScope.cloud.label } : {}),
       credential: this.credentialName,
       ...this.#clientIdFact(),
       refreshWindowMs: this.tokenCache.refreshWindowMs,
@@ -253,6 +275,24 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
     const raw = (this.#env ?? process.env).AZURE_CLIENT_ID?.trim();
     if (!raw) return {};
     return { azureClientId: isGuid(raw) ? raw : "set (not a GUID, not shown)" };
+  }
+
+  /** Where the scope comes from, in words: given, the endpoint's default, or a guess (with how to set it). */
+  #scopeFrom(): string {
+    return this.scopeGiven
+      ? "given (the scope option, or COPILOT_PROVIDER_TOKEN_SCOPE)"
+      : this.endpointScope.origin;
+  }
+
+  /**
+   * For the default credential only (a given one may carry its own authority): whether the credential that
+   * answered, or failing that the environment's service principal or workload identity, signs in at another
+   * cloud's authority than the endpoint's.
+   */
+  #authorityWarning(answeredBy: string | undefined): string | undefined {
+    const { cloud } = this.endpointScope;
+    if (!this.#usesDefaultCredential || !cloud) return undefined;
+    return authorityHostWarning(cloud, this.#env ?? process.env, answeredBy);
   }
 
   #token(options: GetProviderConfigOptions): Promise<string> {

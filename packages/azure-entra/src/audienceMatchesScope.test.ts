@@ -20,6 +20,26 @@ describe("audienceMatchesScope", () => {
     expect(audienceMatchesScope([], COGNITIVE)).toBe(false);
   });
 
+  it("knows the resource URIs and app ids of every cloud", () => {
+    for (const cloud of ["us", "cn"]) {
+      const scope = `https://cognitiveservices.azure.${cloud}/.default`;
+      expect(audienceMatchesScope(`https://cognitiveservices.azure.${cloud}`, scope)).toBe(true);
+      expect(audienceMatchesScope(`https://cognitiveservices.azure.${cloud}/`, scope)).toBe(true);
+      expect(audienceMatchesScope("7d312290-28c8-473c-a0ed-8e53749b6d6d", scope)).toBe(true);
+      expect(audienceMatchesScope("https://cognitiveservices.azure.com", scope)).toBe(false);
+      expect(audienceMatchesScope(`https://cognitiveservices.azure.${cloud}`, COGNITIVE)).toBe(false);
+    }
+    expect(audienceMatchesScope("https://ai.azure.us", "https://ai.azure.us/.default")).toBe(true);
+    const govManagement = "https://management.usgovcloudapi.net/.default";
+    expect(audienceMatchesScope("797f4846-ba00-4fd7-ba43-dac1f8f63013", govManagement)).toBe(true);
+    expect(
+      audienceMatchesScope(
+        "797f4846-ba00-4fd7-ba43-dac1f8f63013",
+        "https://cognitiveservices.azure.us/.default",
+      ),
+    ).toBe(false);
+  });
+
   it("pairs api://<app-id> scopes with the bare app id", () => {
     const appId = "0b2c6f0e-5a3d-4c1b-9e8f-7a6b5c4d3e2f";
     expect(audienceMatchesScope(appId, `api://${appId}/.default`)).toBe(true);

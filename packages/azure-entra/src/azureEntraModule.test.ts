@@ -50,7 +50,7 @@ describe("azureEntraModule.detect", () => {
       "DefaultAzureCredential will try developer credentials (Azure CLI, azd, VS Code)",
     );
     expect(detection.reasons).toContain(
-      "token scope https://cognitiveservices.azure.com/.default (default; set COPILOT_PROVIDER_TOKEN_SCOPE to change it)",
+      "token scope https://cognitiveservices.azure.com/.default (the default for Azure AI Foundry (*.services.ai.azure.com) in the Azure public cloud; set COPILOT_PROVIDER_TOKEN_SCOPE to change it)",
     );
   });
 

@@ -17,17 +17,20 @@ import {
   showScope,
   showValue,
 } from "@copilot-byok/core/plugin";
+import { authorityHostWarning } from "./authorityHostWarning.js";
 import {
   AZURE_TOKEN_CREDENTIALS,
   AZURE_TOKEN_CREDENTIALS_VALUES,
   checkAzureTokenCredentials,
 } from "./checkAzureTokenCredentials.js";
+import { AZURE_PUBLIC_CLOUD, type AzureCloud } from "./clouds.js";
 import {
   AZURE_ENTRA_MODE,
   EntraIdProviderConfigSource,
   type EntraIdProviderConfigSourceOptions,
 } from "./EntraIdProviderConfigSource.js";
-import { expectedAudienceFor, scopeAudienceProblem } from "./expectedAudienceFor.js";
+import { scopeAudienceProblem } from "./expectedAudienceFor.js";
+import { scopeForEndpoint } from "./scopeForEndpoint.js";
 
 /**
  * Module-level defaults of {@link createAzureEntraModule}: they apply to every source the module creates (see
@@ -73,10 +76,13 @@ export function createAzureEntraModule(options: AzureEntraModuleOptions = {}): P
       if (all.length > 0 || !settings) throw new ConfigurationError(all);
 
       const logger = options.logger ?? context.logger;
+      // The scope only when set: unset, the source derives it from the endpoint's cloud.
       const source = new EntraIdProviderConfigSource({
         ...options,
         ...settings,
-        scope: readProviderEnv(context.env).settings.tokenScope,
+        ...(isSet(context.env, COPILOT_PROVIDER_TOKEN_SCOPE)
+          ? { scope: readProviderEnv(context.env).settings.tokenScope }
+          : {}),
         env: context.env,
         ...(logger ? { logger } : {}),
       });
@@ -101,9 +107,13 @@ function detectAzureEntra(
   const { settings } = readProviderEnv(env);
   if (settings.baseUrl === undefined && settings.baseUrlVariable === undefined)
     problems.push(NO_ENDPOINT_PROBLEM);
-  if (settings.baseUrl !== undefined && expectedAudience !== null) {
-    const expected = expectedAudience ?? expectedAudienceFor(settings.baseUrl);
-    const problem = scopeAudienceProblem(settings.tokenScope, expected, new URL(settings.baseUrl).host);
+  const endpoint = settings.baseUrl !== undefined ? scopeForEndpoint(settings.baseUrl) : undefined;
+  const scopeSet = isSet(env, COPILOT_PROVIDER_TOKEN_SCOPE);
+  const tokenScope = scopeSet || !endpoint ? settings.tokenScope : endpoint.scope;
+  if (settings.baseUrl !== undefined && endpoint && expectedAudience !== null) {
+    const expected = expectedAudience ?? endpoint.audiences;
+    const host = new URL(settings.baseUrl).host;
+    const problem = scopeAudienceProblem(tokenScope, expected, host, endpoint.scope);
     if (problem) problems.push(problem);
   }
 
@@ -121,21 +131,37 @@ function detectAzureEntra(
   if (restriction.problem && givenCredential === undefined) problems.push(restriction.problem);
 
   const identitySignals = signals.filter((name) => name !== "AZURE_CLIENT_ID");
-  if (identitySignals.length === 0 && givenCredential === undefined && !restriction.value) {
+  const developerFallback =
+    identitySignals.length === 0 && givenCredential === undefined && !restriction.value;
+  if (developerFallback) {
     reasons.push(
       `no managed identity signal (${MANAGED_IDENTITY_SIGNAL_VARIABLES.filter((n) => n !== "AZURE_CLIENT_ID").join(", ")}): ${DEVELOPER_CREDENTIALS_SENTENCE}, after probing the Azure VM metadata endpoint (IMDS)`,
     );
   }
 
   // An invalid scope is a problem of readProviderEnv's, and may be a pasted key: shown by its length only.
-  const scopeShown = isScopeUri(settings.tokenScope)
-    ? showScope(settings.tokenScope)
-    : `${showValue(settings.tokenScope)}, not a scope URI`;
+  const scopeShown = isScopeUri(tokenScope)
+    ? showScope(tokenScope)
+    : `${showValue(tokenScope)}, not a scope URI`;
   reasons.push(
-    isSet(env, COPILOT_PROVIDER_TOKEN_SCOPE)
+    scopeSet
       ? `token scope ${scopeShown} (from ${COPILOT_PROVIDER_TOKEN_SCOPE})`
-      : `token scope ${scopeShown} (default; set ${COPILOT_PROVIDER_TOKEN_SCOPE} to change it)`,
+      : !endpoint
+        ? `token scope ${scopeShown} (default; set ${COPILOT_PROVIDER_TOKEN_SCOPE} to change it)`
+        : endpoint.guessed
+          ? `token scope ${scopeShown} (${endpoint.origin})`
+          : `token scope ${scopeShown} (${endpoint.origin}; set ${COPILOT_PROVIDER_TOKEN_SCOPE} to change it)`,
   );
+
+  // Signing in at the endpoint's cloud: only the default credential's chain is known from the environment.
+  const cloud = endpoint?.cloud;
+  if (cloud && givenCredential === undefined) {
+    const warning = authorityHostWarning(cloud, env);
+    if (warning) reasons.push(`warning: ${warning}`);
+    const developer =
+      developerFallback || restriction.value === "dev" || restriction.value === "AzureCliCredential";
+    if (developer && cloud !== AZURE_PUBLIC_CLOUD) reasons.push(azureCliCloudReason(cloud));
+  }
   const key = API_KEY_VARIABLES.find((name) => isSet(env, name));
   if (key) reasons.push(`${key} is set but not used in ${AZURE_ENTRA_MODE} mode`);
 
@@ -146,6 +172,11 @@ function detectAzureEntra(
     ...(signals.length > 0 ? { summary: `managed identity signals (${signals.join(", ")})` } : {}),
     problems,
   };
+}
+
+/** The Azure CLI keeps a cloud of its own (it does not read AZURE_AUTHORITY_HOST): how to point it at `cloud`. */
+function azureCliCloudReason(cloud: AzureCloud): string {
+  return `the endpoint is in ${cloud.label}: a developer sign-in must be to that cloud, e.g. \`az cloud set --name ${cloud.name}\` then \`az login\` (the Azure CLI keeps its own cloud setting and does not read AZURE_AUTHORITY_HOST)`;
 }
 
 function describeSignal(name: (typeof MANAGED_IDENTITY_SIGNAL_VARIABLES)[number], env: Env): string {

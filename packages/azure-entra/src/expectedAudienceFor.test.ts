@@ -16,6 +16,10 @@ describe("expectedAudienceFor", () => {
       "https://r.services.ai.azure.com/openai/v1/",
       ["https://cognitiveservices.azure.com", "https://ai.azure.com"],
     ],
+    ["https://r.openai.azure.us/openai/v1/", ["https://cognitiveservices.azure.us"]],
+    ["https://r.services.ai.azure.us/", ["https://cognitiveservices.azure.us", "https://ai.azure.us"]],
+    ["https://r.openai.azure.cn/openai/v1/", ["https://cognitiveservices.azure.cn"]],
+    ["https://r.cognitiveservices.azure.cn", ["https://cognitiveservices.azure.cn"]],
     ["https://gateway.example.com/v1/", undefined],
     ["http://127.0.0.1:8080/openai/v1/", undefined],
     ["not a url", undefined],
@@ -35,6 +39,97 @@ describe("expectedAudienceFor", () => {
       ),
     ).toBeUndefined();
     expect(scopeAudienceProblem(MGMT, undefined, "h")).toBeUndefined();
+  });
+});
+
+describe("scopeAudienceProblem names the scope the endpoint needs", () => {
+  const PUBLIC = "https://cognitiveservices.azure.com/.default";
+  const GOV = "https://cognitiveservices.azure.us/.default";
+
+  it("the public scope on a Government endpoint: the Government scope is the fix", () => {
+    expect(
+      scopeAudienceProblem(PUBLIC, ["https://cognitiveservices.azure.us"], "r.openai.azure.us", GOV),
+    ).toBe(
+      "token scope https://cognitiveservices.azure.com/.default gives tokens for the audience https://cognitiveservices.azure.com, but r.openai.azure.us accepts only https://cognitiveservices.azure.us: the provider would answer 401; set COPILOT_PROVIDER_TOKEN_SCOPE=https://cognitiveservices.azure.us/.default (or unset it)",
+    );
+  });
+
+  it("without a fitting default: the first expected audience's /.default, and no 'unset it'", () => {
+    expect(scopeAudienceProblem(MGMT, ["https://cognitiveservices.azure.cn"], "h", PUBLIC)).toMatch(
+      /; set COPILOT_PROVIDER_TOKEN_SCOPE=https:\/\/cognitiveservices\.azure\.cn\/\.default$/,
+    );
+    expect(scopeAudienceProblem(MGMT, ["api://gateway/"], "h")).toMatch(
+      /; set COPILOT_PROVIDER_TOKEN_SCOPE=api:\/\/gateway\/\.default$/,
+    );
+  });
+
+  it("an app id audience is shown as is; a value that is no URI never is", () => {
+    const appId = "0b2c6f0e-5a3d-4c1b-9e8f-7a6b5c4d3e2f";
+    expect(scopeAudienceProblem(MGMT, [appId], "h")).toContain(
+      `accepts only ${appId}: the provider would answer 401; set COPILOT_PROVIDER_TOKEN_SCOPE to a scope of one of these audiences`,
+    );
+    const pasted = "sk-f4a0aca02ae7fd78ab9c59b6dd724b91";
+    const text = scopeAudienceProblem(MGMT, [pasted], "h", pasted) ?? "";
+    expect(text).toContain("accepts only a value of 35 characters (not shown)");
+    expect(text).not.toContain(pasted.slice(3, 15));
+  });
+});
+
+describe("the audience check knows every cloud", () => {
+  const credential = () => new ScriptedCredential([]);
+  const PUBLIC = "https://cognitiveservices.azure.com/.default";
+
+  it.each([
+    ["https://r.openai.azure.us", "https://cognitiveservices.azure.us/.default"],
+    ["https://r.services.ai.azure.us", "https://cognitiveservices.azure.us/.default"],
+    ["https://r.openai.azure.cn", "https://cognitiveservices.azure.cn/.default"],
+  ])("%s with the public scope: a ConfigurationError naming %s", (resourceUrl, needed) => {
+    const error = (() => {
+      try {
+        new EntraIdProviderConfigSource({ resourceUrl, scope: PUBLIC, credential: credential() });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).problems).toEqual([
+      expect.stringContaining(`set COPILOT_PROVIDER_TOKEN_SCOPE=${needed} (or unset it)`),
+    ]);
+    const module = azureEntraModule.detect({
+      AZURE_OPENAI_ENDPOINT: resourceUrl,
+      COPILOT_PROVIDER_TOKEN_SCOPE: PUBLIC,
+    });
+    expect(module.problems?.join("\n")).toContain(`set COPILOT_PROVIDER_TOKEN_SCOPE=${needed} (or unset it)`);
+  });
+
+  it("a Government scope on a public endpoint, and the Foundry audiences of each cloud", () => {
+    expect(
+      () =>
+        new EntraIdProviderConfigSource({
+          resourceUrl: "https://r.openai.azure.com",
+          scope: "https://cognitiveservices.azure.us/.default",
+          credential: credential(),
+        }),
+    ).toThrow(
+      /set COPILOT_PROVIDER_TOKEN_SCOPE=https:\/\/cognitiveservices\.azure\.com\/\.default \(or unset it\)/,
+    );
+    for (const [resourceUrl, scope] of [
+      ["https://r.services.ai.azure.us", "https://ai.azure.us/.default"],
+      ["https://r.services.ai.azure.com", "https://ai.azure.com/.default"],
+    ]) {
+      expect(
+        () => new EntraIdProviderConfigSource({ resourceUrl, scope, credential: credential() }),
+      ).not.toThrow();
+    }
+    expect(
+      () =>
+        new EntraIdProviderConfigSource({
+          resourceUrl: "https://r.services.ai.azure.us",
+          scope: "https://ai.azure.com/.default",
+          credential: credential(),
+        }),
+    ).toThrow(/accepts only https:\/\/cognitiveservices\.azure\.us or https:\/\/ai\.azure\.us/);
   });
 });
 

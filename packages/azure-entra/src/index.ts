@@ -1,4 +1,5 @@
 export { audienceMatchesScope, resourceOfScope } from "./audienceMatchesScope.js";
+export { AZURE_AUTHORITY_HOST, authorityHostWarning } from "./authorityHostWarning.js";
 export {
   type AzureEntraModuleOptions,
   azureEntraModule,
@@ -9,6 +10,14 @@ export {
   AZURE_TOKEN_CREDENTIALS_VALUES,
   checkAzureTokenCredentials,
 } from "./checkAzureTokenCredentials.js";
+export {
+  AZURE_CHINA_CLOUD,
+  AZURE_CLOUDS,
+  AZURE_PUBLIC_CLOUD,
+  AZURE_US_GOVERNMENT,
+  type AzureCloud,
+  azureCloudOfAuthorityHost,
+} from "./clouds.js";
 export type { AnyDefaultAzureCredentialOptions } from "./createLazyDefaultAzureCredential.js";
 export { describeCredentialError } from "./describeCredentialError.js";
 export { diagnoseToken } from "./diagnoseToken.js";
@@ -24,6 +33,7 @@ export {
   scopeAudienceProblem,
 } from "./expectedAudienceFor.js";
 export { type JwtClaims, readJwtClaims } from "./readJwtClaims.js";
+export { type EndpointScope, scopeForEndpoint } from "./scopeForEndpoint.js";
 export {
   DEFAULT_REFRESH_WINDOW_MS,
   DEFAULT_RETRY,

@@ -48,9 +48,11 @@ export function formatDoctorReport(report: DoctorReport): string[] {
   if (report.probe) {
     const pr = report.probe;
     lines.push("");
-    lines.push(
-      `probe: ${pr.ok ? "OK" : "FAILED"} ${pr.status ? `HTTP ${pr.status} ` : ""}POST ${pr.url} (${pr.durationMs} ms)`,
-    );
+    if (pr.notProbed) lines.push(`probe: not probed: ${pr.notProbed}`);
+    else
+      lines.push(
+        `probe: ${pr.ok ? "OK" : "FAILED"} ${pr.status ? `HTTP ${pr.status} ` : ""}POST ${pr.url} (${pr.durationMs} ms)`,
+      );
     if (pr.message && !pr.ok) lines.push(`  provider said: ${pr.message}`);
     if (pr.advice) lines.push(`  advice: ${pr.advice}`);
   }

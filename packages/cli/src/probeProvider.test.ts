@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { startFoundryEmulator, startManagedIdentityEmulator } from "@copilot-byok/testing";
 import { afterEach, describe, expect, it } from "vitest";
+import { formatDoctorReport } from "./formatDoctorReport.js";
 import { probeProvider, redactSecrets } from "./probeProvider.js";
 
 const KEY = "sk-canary-probe-key-8c41d2e7b05f";
@@ -16,7 +18,9 @@ afterEach(async () => {
 /** A provider answering 401 echoing the credential it got, in JSON or as plain text (across the 300-character cut). */
 async function echoingProvider(as: "json" | "text"): Promise<string> {
   server = createServer((req, res) => {
-    const sent = String(req.headers.authorization ?? req.headers["api-key"] ?? "").replace(/^Bearer /, "");
+    const sent = String(
+      req.headers.authorization ?? req.headers["api-key"] ?? req.headers["x-api-key"] ?? "",
+    ).replace(/^Bearer /, "");
     const message = `Incorrect API key provided: ${sent}. Also ${encodeURIComponent(sent)}.`;
     res.writeHead(401, { "content-type": as === "json" ? "application/json" : "text/plain" });
     res.end(as === "json" ? JSON.stringify({ error: { message } }) : `${"x".repeat(257)}${message}`);
@@ -29,6 +33,7 @@ describe("probeProvider", () => {
   it.each([
     ["an API key, openai", { apiKey: KEY }, KEY],
     ["an API key, azure (api-key header)", { apiKey: KEY, type: "azure" as const }, KEY],
+    ["an API key, anthropic (x-api-key header)", { apiKey: KEY, type: "anthropic" as const }, KEY],
     ["a bearer token", { bearerToken: TOKEN }, TOKEN],
     ["a bearer token provider", { bearerTokenProvider: async () => TOKEN }, TOKEN],
   ])("masks %s the provider's error message echoes", async (_, credential, secret) => {
@@ -209,6 +214,160 @@ describe("probeProvider: the plaintext guard, headers and pasted settings", () =
       for (const secret of [KEY, TOKEN, pasted]) expect(text).not.toContain(secret.slice(0, 12));
     } finally {
       await closeServer(provider.server);
+    }
+  });
+});
+
+describe("probeProvider: anthropic (Claude on Azure AI Foundry)", () => {
+  /** A provider recording method, path, headers and body of each request, answering `status` with `answer`. */
+  async function messagesProvider(status = 200, answer: object = { type: "message", content: [] }) {
+    const seen: { method?: string; url?: string; headers: IncomingMessage["headers"]; body: unknown }[] = [];
+    const provider = await recordingServer((req, res) => {
+      let text = "";
+      req.on("data", (chunk) => {
+        text += chunk;
+      });
+      req.on("end", () => {
+        seen.push({ method: req.method, url: req.url, headers: req.headers, body: JSON.parse(text) });
+        res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(answer));
+      });
+    });
+    return { ...provider, seen };
+  }
+
+  it.each([
+    ["a key: in x-api-key", { apiKey: KEY }, { "x-api-key": KEY }, ["authorization", "api-key"]],
+    [
+      "a bearer token provider: in Authorization",
+      { bearerTokenProvider: async () => TOKEN },
+      { authorization: `Bearer ${TOKEN}` },
+      ["x-api-key", "api-key"],
+    ],
+  ])(
+    "sends one Messages request to <base>/v1/messages with anthropic-version and %s",
+    async (_, credential, expected, absent) => {
+      const provider = await messagesProvider();
+      try {
+        const result = await probeProvider(
+          { type: "anthropic", baseUrl: `${provider.origin}/anthropic`, ...credential },
+          { model: "claude-sonnet-4-5", timeoutMs: 10_000 },
+        );
+        expect(result).toMatchObject({
+          ok: true,
+          status: 200,
+          url: `${provider.origin}/anthropic/v1/messages`,
+        });
+        expect(result.notProbed).toBeUndefined();
+        expect(provider.seen).toHaveLength(1);
+        const [request] = provider.seen;
+        expect([request?.method, request?.url]).toEqual(["POST", "/anthropic/v1/messages"]);
+        expect(request?.headers).toMatchObject({
+          "anthropic-version": "2023-06-01",
+          "content-type": "application/json",
+          ...expected,
+        });
+        for (const header of absent) expect(request?.headers[header]).toBeUndefined();
+        expect(request?.body).toEqual({
+          model: "claude-sonnet-4-5",
+          messages: [{ role: "user", content: "ping" }],
+          max_tokens: 16,
+        });
+      } finally {
+        await closeServer(provider.server);
+      }
+    },
+  );
+
+  it("takes a base URL with a trailing slash the same way", async () => {
+    const provider = await messagesProvider();
+    try {
+      const result = await probeProvider(
+        { type: "anthropic", baseUrl: `${provider.origin}/anthropic/`, apiKey: KEY },
+        { model: "claude-sonnet-4-5", timeoutMs: 10_000 },
+      );
+      expect(result.url).toBe(`${provider.origin}/anthropic/v1/messages`);
+      expect(provider.seen.map((r) => r.url)).toEqual(["/anthropic/v1/messages"]);
+    } finally {
+      await closeServer(provider.server);
+    }
+  });
+
+  it("reads Anthropic's error shape, masks the token it echoes, and names Claude's role on a 403", async () => {
+    const denied = await messagesProvider(403, {
+      type: "error",
+      error: { type: "permission_error", message: `token ${TOKEN} may not call this deployment` },
+    });
+    try {
+      const result = await probeProvider(
+        { type: "anthropic", baseUrl: `${denied.origin}/anthropic`, bearerTokenProvider: async () => TOKEN },
+        { model: "claude-sonnet-4-5", timeoutMs: 10_000, objectId: "oid-1" },
+      );
+      expect(result).toMatchObject({ ok: false, status: 403 });
+      expect(result.message).toBe("token [REDACTED] may not call this deployment");
+      expect(result.advice).toContain('the role "Cognitive Services User"');
+      expect(JSON.stringify(result)).not.toContain(TOKEN);
+    } finally {
+      await closeServer(denied.server);
+    }
+  });
+
+  it("never sends a type it does not speak: not probed, saying why, and the doctor says so", async () => {
+    const provider = await messagesProvider();
+    try {
+      const result = await probeProvider(
+        { type: "bedrock" as never, baseUrl: `${provider.origin}/v1/`, apiKey: KEY },
+        { model: "m", timeoutMs: 5_000 },
+      );
+      expect(provider.seen).toEqual([]);
+      expect(result).toMatchObject({ ok: false, durationMs: 0 });
+      expect(result.status).toBeUndefined();
+      expect(result.notProbed).toBe(
+        'the provider type "bedrock" is not one the probe speaks (openai, azure, anthropic): no request was sent',
+      );
+      const pasted = await probeProvider(
+        { type: KEY as never, baseUrl: `${provider.origin}/v1/`, apiKey: KEY },
+        { model: "m", timeoutMs: 5_000 },
+      );
+      expect(pasted.notProbed).toMatch(/^the provider type of \d+ characters \(not shown\)/);
+      expect(JSON.stringify(pasted)).not.toContain(KEY);
+
+      const lines = formatDoctorReport({
+        healthy: true,
+        reasons: [],
+        modules: [],
+        problems: [],
+        warnings: [],
+        probe: result,
+      });
+      expect(lines).toContain(`probe: not probed: ${result.notProbed}`);
+      expect(lines.join("\n")).not.toMatch(/FAILED|POST|0 ms/);
+    } finally {
+      await closeServer(provider.server);
+    }
+  });
+});
+
+describe("probeProvider: against the Foundry emulator's Claude route", () => {
+  it.each([
+    ["a key", "x-api-key"],
+    ["an Entra ID token", "bearer-jwt"],
+  ] as const)("succeeds with %s, recorded as %s on POST /anthropic/v1/messages", async (_, authKind) => {
+    const identity = await startManagedIdentityEmulator();
+    const foundry = await startFoundryEmulator({ apiKeys: [KEY], identity });
+    try {
+      const token = identity.issueToken({ audience: "https://cognitiveservices.azure.com/.default" }).token;
+      const credential =
+        authKind === "x-api-key" ? { apiKey: KEY } : { bearerTokenProvider: async () => token };
+      const result = await probeProvider(
+        { type: "anthropic", baseUrl: foundry.anthropicBaseUrl, ...credential },
+        { model: "claude-sonnet-4-5", timeoutMs: 10_000 },
+      );
+      expect(result).toMatchObject({ ok: true, status: 200 });
+      expect(foundry.requests.map((r) => [r.method, r.path, r.wireApi, r.authKind, r.status])).toEqual([
+        ["POST", "/anthropic/v1/messages", "messages", authKind, 200],
+      ]);
+    } finally {
+      await Promise.all([foundry.close(), identity.close()]);
     }
   });
 });

@@ -1,7 +1,8 @@
-import { REDACTED, redactText, redactUrl } from "@copilot-byok/core";
+import { type Env, REDACTED, redactText, redactUrl } from "@copilot-byok/core";
 import { checkCredentialUrl } from "@copilot-byok/core/plugin";
 import type { ProviderConfig } from "@github/copilot-sdk";
 import { untilAborted } from "./deadline.js";
+import { fetchThroughProxy } from "./fetchThroughProxy.js";
 
 /** The outcome of one minimal model request. */
 export interface ProbeResult {
@@ -17,10 +18,17 @@ export interface ProbeResult {
   readonly advice?: string;
   readonly retryAfterSeconds?: number;
   readonly durationMs: number;
+  /**
+   * Why no request was sent, when the probe cannot speak the provider's API (a type it does not know): neither
+   * success nor failure of the provider. `ok` is `false`, `status` absent.
+   */
+  readonly notProbed?: string;
 }
 
 export interface ProbeOptions {
   readonly model: string;
+  /** Where `HTTPS_PROXY` / `NO_PROXY` are read (the request goes through the proxy as the runtime's do). Default `process.env`. */
+  readonly env?: Env;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
   /** The identity's object id, for role-assignment advice. */
@@ -37,9 +45,22 @@ export interface ProbeOptions {
 }
 
 const ROLE = "Cognitive Services OpenAI User";
+/**
+ * Claude on Foundry is a partner model (data actions `Microsoft.CognitiveServices/accounts/MaaS/*`), which
+ * "Cognitive Services OpenAI User" does not grant: Microsoft's Entra ID guide for Foundry Models names this role.
+ */
+const CLAUDE_ROLE = "Cognitive Services User";
+/** The Messages API version every request names (`anthropic-version`), as the runtime sends it. */
+export const ANTHROPIC_VERSION = "2023-06-01";
+/** The provider types the probe speaks to. */
+const PROBED_TYPES: readonly string[] = ["openai", "azure", "anthropic"];
 
 /**
- * Sends one minimal model request the way the Copilot runtime would, and turns failures into advice.
+ * Sends one minimal model request the way the Copilot runtime would, and turns failures into advice:
+ * `openai` and `azure`: a Responses or Chat Completions request (`azure`: at `<base>/openai/v1/`, key in
+ * `api-key`); `anthropic`: a Messages request at `<base>/v1/messages` (Claude on Azure AI Foundry:
+ * `<resource>/anthropic/v1/messages`) with `anthropic-version`, a key in `x-api-key`. Another type is not
+ * probed (`notProbed` says why).
  * The credential it sends (API key, bearer token) is masked wherever it shows in the result, e.g. a
  * provider answering "Incorrect API key provided: <key>".
  */
@@ -54,12 +75,12 @@ export async function probeProvider(config: ProviderConfig, options: ProbeOption
   const sent = [config.apiKey, config.bearerToken, ...Object.values(config.headers ?? {})].filter(
     (s): s is string => typeof s === "string" && s.length > 0,
   );
-  if (type === "anthropic") {
+  if (!PROBED_TYPES.includes(type)) {
     return scrubResult(
       {
         ok: false,
         url: config.baseUrl,
-        advice: "--probe supports openai and azure providers only",
+        notProbed: `the provider type ${showType(type)} is not one the probe speaks (${PROBED_TYPES.join(", ")}): no request was sent`,
         durationMs: 0,
       },
       sent,
@@ -75,7 +96,9 @@ export async function probeProvider(config: ProviderConfig, options: ProbeOption
       options.settings,
     );
   }
-  const path = wireApi === "responses" ? "responses" : "chat/completions";
+  // The paths the runtime sends to: the Anthropic SDK appends /v1/messages to the base URL.
+  const path =
+    type === "anthropic" ? "v1/messages" : wireApi === "responses" ? "responses" : "chat/completions";
   const base =
     type === "azure" ? `${config.baseUrl.replace(/\/+$/, "")}/openai/v1/` : withSlash(config.baseUrl);
   const url = new URL(path, base).href;
@@ -137,21 +160,32 @@ async function probe(
     };
   }
   const body =
-    wireApi === "responses"
-      ? { model: options.model, input: "ping", max_output_tokens: 16, store: false }
-      : { model: options.model, messages: [{ role: "user", content: "ping" }], max_tokens: 16 };
+    type === "anthropic" || wireApi !== "responses"
+      ? { model: options.model, messages: [{ role: "user", content: "ping" }], max_tokens: 16 }
+      : { model: options.model, input: "ping", max_output_tokens: 16, store: false };
+  const protocolHeaders: Record<string, string> =
+    type === "anthropic" ? { "anthropic-version": ANTHROPIC_VERSION } : {};
 
   let response: Response;
   try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...config.headers, ...credential.headers },
-      body: JSON.stringify(body),
-      // Never followed: the request carries the key or token, and a redirect would take it to the new
-      // location (undici drops only Authorization across origins, not api-key or custom headers).
-      redirect: "manual",
-      signal,
-    });
+    response = await fetchThroughProxy(
+      url,
+      {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...protocolHeaders,
+          ...config.headers,
+          ...credential.headers,
+        },
+        body: JSON.stringify(body),
+        // Never followed: the request carries the key or token, and a redirect would take it to the new
+        // location (undici drops only Authorization across origins, not api-key or custom headers).
+        redirect: "manual",
+        signal,
+      },
+      options.env ?? process.env,
+    );
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
     return {
@@ -206,6 +240,7 @@ async function probe(
       options.credentialKind ?? (credential.kind === "bearer" ? "token" : "key"),
       options,
       url,
+      type,
       retryAfterSeconds,
     ),
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
@@ -305,9 +340,14 @@ async function credentialHeaders(config: ProviderConfig, type: string): Promise<
   }
   if (config.apiKey) {
     const key = config.apiKey;
-    return type === "azure"
-      ? { kind: "key", headers: { "api-key": key }, secret: key }
-      : { kind: "key", headers: { authorization: `Bearer ${key}` }, secret: key };
+    // As the runtime sends it: azure in api-key, anthropic in x-api-key, openai as a bearer.
+    const header: Record<string, string> =
+      type === "azure"
+        ? { "api-key": key }
+        : type === "anthropic"
+          ? { "x-api-key": key }
+          : { authorization: `Bearer ${key}` };
+    return { kind: "key", headers: header, secret: key };
   }
   return { kind: "key", headers: {} };
 }
@@ -317,8 +357,10 @@ function advise(
   kind: "token" | "key",
   options: ProbeOptions,
   url: string,
+  type: string,
   retry?: number,
 ): string {
+  const role = type === "anthropic" ? CLAUDE_ROLE : ROLE;
   switch (status) {
     case 401:
       return kind === "token"
@@ -326,7 +368,7 @@ function advise(
         : "the key was rejected: check that it belongs to this resource and was not rotated (regenerated keys invalidate the old ones)";
     case 403:
       return kind === "token"
-        ? `authenticated but not authorized: grant the identity${options.objectId ? ` (object id ${options.objectId})` : ""} the role "${ROLE}" on the resource (az role assignment create --role "${ROLE}" --assignee-object-id <oid> --scope <resource id>); new assignments take a few minutes`
+        ? `authenticated but not authorized: grant the identity${options.objectId ? ` (object id ${options.objectId})` : ""} the role "${role}" on the resource (az role assignment create --role "${role}" --assignee-object-id <oid> --scope <resource id>); new assignments take a few minutes`
         : "the key was accepted but access is denied: check the resource's network rules and whether key (local) authentication is disabled";
     case 404:
       return `unknown deployment or model "${options.model}", or wrong path: check COPILOT_PROVIDER_WIRE_MODEL (the deployment name), COPILOT_PROVIDER_MODEL_ID and the base URL (${url})`;
@@ -419,6 +461,11 @@ function retryAfter(headers: Headers): number | undefined {
   if (/^\d+$/.test(value.trim())) return Number(value.trim());
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+/** A type name as shown: a plain word as is, anything else (a pasted value?) by its length only. */
+function showType(type: string): string {
+  return /^[a-z][a-z0-9-]{0,23}$/i.test(type) ? `"${type}"` : `of ${type.length} characters (not shown)`;
 }
 
 function withSlash(url: string): string {

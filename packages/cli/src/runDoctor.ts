@@ -120,7 +120,8 @@ async function diagnoseWithin(
     // Shown through redactUrl: a base URL's query may hold a key (`?subscription-key=`, a SAS `sig`).
     ...(settings.baseUrl ? { baseUrl: redactUrl(settings.baseUrl) } : {}),
     type: settings.type,
-    wireApi: settings.wireApi,
+    // What goes on the wire: an anthropic provider speaks Anthropic's Messages API (the wire API is ignored).
+    wireApi: settings.type === "anthropic" ? "messages" : settings.wireApi,
     ...(settings.modelId ? { model: settings.modelId } : {}),
     ...(settings.wireModel ? { wireModel: settings.wireModel } : {}),
   };
@@ -191,6 +192,7 @@ async function diagnoseWithin(
         // deadline, through the signal (its own timer, at the full timeout, never comes first).
         const probe = await probeProvider(config, {
           model,
+          env,
           timeoutMs,
           signal,
           // A setting whose safe rendering hides it may be a pasted key: masked before the message is cut.
@@ -205,7 +207,9 @@ async function diagnoseWithin(
             : {}),
         });
         report.probe = { ...probe, url: redactUrl(probe.url) };
-        if (!report.probe.ok) {
+        // Not probed (a type the probe does not speak) is neither the provider's failure nor its success.
+        if (report.probe.notProbed) report.warnings.push(`--probe: not probed: ${report.probe.notProbed}`);
+        else if (!report.probe.ok) {
           report.problems.push(
             report.probe.status
               ? `probe HTTP ${report.probe.status}: ${report.probe.advice ?? report.probe.message ?? "unknown"}`

@@ -4,7 +4,7 @@
 export const COPILOT_PROVIDER_AUTH = "COPILOT_PROVIDER_AUTH";
 /** Provider base URL, used as is. */
 export const COPILOT_PROVIDER_BASE_URL = "COPILOT_PROVIDER_BASE_URL";
-/** Azure AI Foundry resource URL; the base URL becomes `<url>/openai/v1/`. */
+/** Azure AI Foundry resource URL; the base URL becomes `<url>/openai/v1/` (`<url>/anthropic` for `anthropic`). */
 export const AZURE_AI_FOUNDRY_RESOURCE_URL = "AZURE_AI_FOUNDRY_RESOURCE_URL";
 /** Azure OpenAI endpoint (the `openai` package's name); like the Foundry resource URL, lowest precedence. */
 export const AZURE_OPENAI_ENDPOINT = "AZURE_OPENAI_ENDPOINT";

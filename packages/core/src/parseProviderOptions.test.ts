@@ -57,6 +57,27 @@ describe("parseProviderOptions", () => {
     expect(problems.join("\n")).not.toContain(CANARY_KEY);
   });
 
+  it("derives Foundry's Claude endpoint from a resource URL for type anthropic, and keeps a base URL as is", () => {
+    expect(parseProviderOptions({ resourceUrl: `${RESOURCE}/`, type: "anthropic" }).settings?.baseUrl).toBe(
+      `${RESOURCE}/anthropic`,
+    );
+    expect(parseProviderOptions({ resourceUrl: RESOURCE, type: "azure" }).settings?.baseUrl).toBe(RESOURCE);
+    expect(
+      parseProviderOptions({ baseUrl: `${RESOURCE}/anthropic/`, type: "anthropic" }).settings?.baseUrl,
+    ).toBe(`${RESOURCE}/anthropic/`);
+  });
+
+  it("lists a Claude endpoint given with another type among the other problems", () => {
+    expect(
+      parseProviderOptions({ resourceUrl: `${RESOURCE}/anthropic`, type: "openai", modelId: " " }).problems,
+    ).toEqual([
+      expect.stringMatching(
+        /^resourceUrl ends in \/anthropic, Azure AI Foundry's endpoint for Claude, but the provider type is openai: set COPILOT_PROVIDER_TYPE=anthropic/,
+      ),
+      "modelId must be a non-empty string",
+    ]);
+  });
+
   it("needs exactly one endpoint", () => {
     expect(parseProviderOptions({}).problems).toEqual([
       "no provider endpoint: give baseUrl (used as is) or resourceUrl (an Azure AI Foundry / Azure OpenAI resource URL, e.g. https://<resource>.services.ai.azure.com)",
@@ -75,7 +96,7 @@ describe("providerSettingsFromEnv", () => {
         COPILOT_PROVIDER_TYPE: "anthropic",
       }),
     ).toEqual({
-      settings: { baseUrl: `${RESOURCE}/openai/v1/`, type: "anthropic", wireApi: "responses" },
+      settings: { baseUrl: `${RESOURCE}/anthropic`, type: "anthropic", wireApi: "responses" },
       problems: [],
     });
     expect(providerSettingsFromEnv({ COPILOT_PROVIDER_WIRE_API: "chat" }).problems).toEqual([

@@ -17,7 +17,8 @@ export interface ProviderOptions {
   baseUrl?: string;
   /**
    * Azure AI Foundry / Azure OpenAI resource URL, e.g. `https://<resource>.services.ai.azure.com`: the base URL
-   * becomes `<url>/openai/v1/` (the resource root for `type: "azure"`, whose runtime adds `/openai/v1/`).
+   * becomes `<url>/openai/v1/`; the resource root for `type: "azure"` (the runtime adds `/openai/v1/`);
+   * `<url>/anthropic` for `type: "anthropic"` (Claude on Foundry: the runtime adds `/v1/messages`).
    */
   resourceUrl?: string;
   /** Provider type: `openai` (default), `azure` or `anthropic`. */

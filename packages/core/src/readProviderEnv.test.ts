@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { ConfigurationError } from "./ConfigurationError.js";
 import { DEFAULT_TOKEN_SCOPE } from "./envNames.js";
 import { readProviderEnv } from "./readProviderEnv.js";
-import { CANARY_KEY } from "./test-support/testModules.js";
+import { selectProviderConfigSource } from "./selectProviderConfigSource.js";
+import { CANARY_KEY, keyLikeModule } from "./test-support/testModules.js";
 
 describe("readProviderEnv", () => {
   it("applies the defaults of the environment contract", () => {
@@ -99,6 +101,55 @@ describe("readProviderEnv", () => {
   it("rejects control characters in names", () => {
     const r = readProviderEnv({ COPILOT_PROVIDER_WIRE_MODEL: "dep\u0007loy" });
     expect(r.problems).toEqual(["COPILOT_PROVIDER_WIRE_MODEL contains control characters: remove them"]);
+  });
+
+  const FOUNDRY = "https://r.services.ai.azure.com";
+  it.each([
+    ["anthropic", "AZURE_AI_FOUNDRY_RESOURCE_URL", FOUNDRY, `${FOUNDRY}/anthropic`],
+    ["anthropic", "AZURE_OPENAI_ENDPOINT", `${FOUNDRY}/`, `${FOUNDRY}/anthropic`],
+    ["anthropic", "COPILOT_PROVIDER_BASE_URL", `${FOUNDRY}/anthropic/`, `${FOUNDRY}/anthropic/`],
+    ["anthropic", "COPILOT_PROVIDER_BASE_URL", `${FOUNDRY}/openai/v1/`, `${FOUNDRY}/openai/v1/`],
+    ["openai", "AZURE_AI_FOUNDRY_RESOURCE_URL", FOUNDRY, `${FOUNDRY}/openai/v1/`],
+    ["openai", "AZURE_OPENAI_ENDPOINT", FOUNDRY, `${FOUNDRY}/openai/v1/`],
+    ["azure", "AZURE_AI_FOUNDRY_RESOURCE_URL", `${FOUNDRY}/openai/v1/`, FOUNDRY],
+    ["azure", "AZURE_OPENAI_ENDPOINT", FOUNDRY, FOUNDRY],
+  ])("with COPILOT_PROVIDER_TYPE=%s and %s=%s, the base URL is %s", (type, variable, value, baseUrl) => {
+    const r = readProviderEnv({ COPILOT_PROVIDER_TYPE: type, [variable]: value });
+    expect(r.problems).toEqual([]);
+    expect(r.settings).toMatchObject({ type, baseUrl, baseUrlVariable: variable });
+  });
+
+  it("derives the Claude endpoint from the winning variable only", () => {
+    const r = readProviderEnv({
+      COPILOT_PROVIDER_TYPE: "anthropic",
+      AZURE_AI_FOUNDRY_RESOURCE_URL: FOUNDRY,
+      AZURE_OPENAI_ENDPOINT: "https://other.openai.azure.com",
+    });
+    expect(r.settings.baseUrl).toBe(`${FOUNDRY}/anthropic`);
+  });
+
+  it("a Claude endpoint with another type is a ConfigurationError listing it with every other problem", () => {
+    const env = {
+      AZURE_AI_FOUNDRY_RESOURCE_URL: `${FOUNDRY}/anthropic`,
+      COPILOT_PROVIDER_WIRE_API: "chat",
+      COPILOT_PROVIDER_API_KEY: CANARY_KEY,
+    };
+    let thrown: unknown;
+    try {
+      selectProviderConfigSource(env, [keyLikeModule()]);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigurationError);
+    const { problems } = thrown as ConfigurationError;
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^AZURE_AI_FOUNDRY_RESOURCE_URL ends in \/anthropic, Azure AI Foundry's endpoint for Claude, but the provider type is openai: set COPILOT_PROVIDER_TYPE=anthropic/,
+      ),
+      'COPILOT_PROVIDER_WIRE_API has "chat", which is not accepted: use one of responses, completions',
+      "no provider endpoint: set COPILOT_PROVIDER_BASE_URL, AZURE_AI_FOUNDRY_RESOURCE_URL, AZURE_OPENAI_ENDPOINT (in that precedence)",
+    ]);
+    expect(String((thrown as Error).message)).not.toContain(CANARY_KEY);
   });
 
   it("notes that the wire API does not apply to anthropic", () => {

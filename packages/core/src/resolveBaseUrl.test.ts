@@ -112,6 +112,67 @@ describe("resolveBaseUrl", () => {
     ).toBe("https://r.example/openai/v1/");
   });
 
+  it.each([
+    ["https://r.services.ai.azure.com", "https://r.services.ai.azure.com/anthropic"],
+    ["https://r.services.ai.azure.com/", "https://r.services.ai.azure.com/anthropic"],
+    ["https://r.services.ai.azure.com/anthropic", "https://r.services.ai.azure.com/anthropic"],
+    ["https://r.services.ai.azure.com/anthropic/", "https://r.services.ai.azure.com/anthropic"],
+    ["https://r.services.ai.azure.com/anthropic/v1", "https://r.services.ai.azure.com/anthropic"],
+    ["https://r.services.ai.azure.com/Anthropic/V1/messages", "https://r.services.ai.azure.com/anthropic"],
+    ["https://r.services.ai.azure.com/openai/v1/", "https://r.services.ai.azure.com/anthropic"],
+    ["https://proxy.example/tenant-a/", "https://proxy.example/tenant-a/anthropic"],
+    ["http://127.0.0.1:8080", "http://127.0.0.1:8080/anthropic"],
+  ])(
+    "for type anthropic turns the resource URL %s into %s (Foundry's Claude endpoint)",
+    (input, expected) => {
+      for (const variable of [AZURE_AI_FOUNDRY_RESOURCE_URL, AZURE_OPENAI_ENDPOINT]) {
+        expect(resolveBaseUrl(variable, input, { type: "anthropic" })).toEqual({
+          baseUrl: expected,
+          problems: [],
+        });
+      }
+    },
+  );
+
+  it("uses COPILOT_PROVIDER_BASE_URL as is for type anthropic too", () => {
+    for (const value of ["https://r.services.ai.azure.com/anthropic/", "https://gw.example/claude"]) {
+      expect(resolveBaseUrl(COPILOT_PROVIDER_BASE_URL, value, { type: "anthropic" })).toEqual({
+        baseUrl: value,
+        problems: [],
+      });
+    }
+  });
+
+  it.each(["openai", "azure", undefined])(
+    "refuses a resource URL ending in /anthropic with type %s, naming the fix",
+    (type) => {
+      for (const value of [
+        "https://r.services.ai.azure.com/anthropic",
+        "https://r.services.ai.azure.com/anthropic/v1/",
+      ]) {
+        const r = resolveBaseUrl(AZURE_AI_FOUNDRY_RESOURCE_URL, value, type ? { type } : {});
+        expect(r).toEqual({
+          problems: [
+            `AZURE_AI_FOUNDRY_RESOURCE_URL ends in /anthropic, Azure AI Foundry's endpoint for Claude, but the provider type is ${type ?? "openai"}: set COPILOT_PROVIDER_TYPE=anthropic (type: "anthropic") for a Claude deployment, or give the resource URL (https://<resource>.services.ai.azure.com) for an OpenAI-compatible one`,
+          ],
+        });
+      }
+      // A base URL is the caller's own: used as is, whatever its path.
+      const asIs = resolveBaseUrl(COPILOT_PROVIDER_BASE_URL, "https://gw.example/anthropic", {
+        type: "openai",
+      });
+      expect(asIs.problems).toEqual([]);
+    },
+  );
+
+  it("names the option in the /anthropic problem when given a label", () => {
+    const r = resolveBaseUrl(AZURE_AI_FOUNDRY_RESOURCE_URL, "https://r.services.ai.azure.com/anthropic", {
+      type: "azure",
+      label: "resourceUrl",
+    });
+    expect(r.problems[0]).toMatch(/^resourceUrl ends in \/anthropic/);
+  });
+
   it("reports an empty value", () => {
     expect(resolveBaseUrl(AZURE_OPENAI_ENDPOINT, "   ").problems[0]).toContain("set but empty");
   });

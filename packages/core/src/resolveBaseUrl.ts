@@ -1,5 +1,5 @@
 import { credentialTransport } from "./credentialTransport.js";
-import { COPILOT_PROVIDER_BASE_URL } from "./envNames.js";
+import { COPILOT_PROVIDER_BASE_URL, COPILOT_PROVIDER_TYPE } from "./envNames.js";
 import { redactUrl } from "./redact.js";
 
 /** The outcome of {@link resolveBaseUrl}: a base URL, or the problems with the value (never the value itself if it could be a secret). */
@@ -8,13 +8,20 @@ export type BaseUrlResolution =
   | { readonly baseUrl?: undefined; readonly problems: string[] };
 
 const OPENAI_V1 = "/openai/v1/";
+/** Where Azure AI Foundry serves Claude: the runtime (the Anthropic SDK) appends `/v1/messages`. */
+const ANTHROPIC = "/anthropic";
 
 /**
  * Turns the value of a base URL variable into the provider base URL.
  * - `COPILOT_PROVIDER_BASE_URL` is used as is.
- * - A resource URL (`AZURE_AI_FOUNDRY_RESOURCE_URL`, `AZURE_OPENAI_ENDPOINT`) becomes `<url>/openai/v1/`;
- *   trailing slashes are handled and a URL already ending in `/openai/v1` (or `/openai`) is not doubled.
- * With `type: "azure"` a resource URL becomes the resource root instead: the runtime appends `/openai/v1/` itself.
+ * - A resource URL (`AZURE_AI_FOUNDRY_RESOURCE_URL`, `AZURE_OPENAI_ENDPOINT`) becomes, by `type`:
+ *   - `openai` (default): `<url>/openai/v1/`; a URL already ending in `/openai/v1` (or `/openai`) is not doubled;
+ *   - `azure`: the resource root, since the runtime appends `/openai/v1/` itself;
+ *   - `anthropic`: `<resource root>/anthropic`, Foundry's Claude endpoint, since the runtime appends
+ *     `/v1/messages` (so it sends `POST /anthropic/v1/messages`); a URL already ending in `/anthropic`,
+ *     `/anthropic/v1` or `/anthropic/v1/messages` (or `/openai/v1`) gives the same.
+ *   Trailing slashes are handled. A resource URL ending in `/anthropic` with another type is a problem: the
+ *   runtime would send an OpenAI request to the Claude endpoint.
  * `label` names the value in messages (default: `variable`), e.g. an option name.
  * `http://` is accepted for loopback hosts only: keys and bearer tokens never cross a network in clear.
  */
@@ -55,14 +62,39 @@ export function resolveBaseUrl(
       `${name} is a resource URL and must not have a query or fragment: ${url.protocol}//${url.host}${url.pathname} (query/fragment of ${hidden} characters not shown); remove them`,
     );
   }
+  if (
+    variable !== COPILOT_PROVIDER_BASE_URL &&
+    options.type !== "anthropic" &&
+    ANTHROPIC_PATH.test(url.pathname)
+  ) {
+    problems.push(
+      `${name} ends in /anthropic, Azure AI Foundry's endpoint for Claude, but the provider type is ${options.type ?? "openai"}: set ${COPILOT_PROVIDER_TYPE}=anthropic (type: "anthropic") for a Claude deployment, or give the resource URL (https://<resource>.services.ai.azure.com) for an OpenAI-compatible one`,
+    );
+  }
   if (problems.length > 0) return { problems };
   if (variable === COPILOT_PROVIDER_BASE_URL) return { baseUrl: trimmed, problems: [] };
-  return { baseUrl: options.type === "azure" ? toResourceRoot(url) : toOpenAiV1(url), problems: [] };
+  const baseUrl =
+    options.type === "azure"
+      ? toResourceRoot(url)
+      : options.type === "anthropic"
+        ? `${toResourceRoot(url)}${ANTHROPIC}`
+        : toOpenAiV1(url);
+  return { baseUrl, problems: [] };
 }
 
-/** For `type: "azure"` the runtime appends `/openai/v1/` itself: it wants the resource root. */
+/** A path ending in Foundry's Claude endpoint, `/anthropic`, `/anthropic/v1` or `/anthropic/v1/messages`. */
+const ANTHROPIC_PATH = /\/anthropic(\/v1(\/messages)?)?\/*$/i;
+
+/**
+ * The resource root: the path without trailing slashes and without the endpoint a resource URL may already
+ * name (`/openai`, `/openai/v1`, `/anthropic`, `/anthropic/v1`, `/anthropic/v1/messages`). For `type: "azure"`
+ * the runtime appends `/openai/v1/` itself: it wants the resource root.
+ */
 function toResourceRoot(url: URL): string {
-  const path = url.pathname.replace(/\/+$/, "").replace(/\/openai(\/v1)?$/i, "");
+  const path = url.pathname
+    .replace(/\/+$/, "")
+    .replace(/\/openai(\/v1)?$/i, "")
+    .replace(ANTHROPIC_PATH, "");
   return `${url.origin}${path}`;
 }
 

@@ -1,19 +1,57 @@
+export type { EntraCredentialForm } from "./checkClientCredentials.js";
+export type { EntraEndpoint, EntraRequestRecord } from "./createEntraRequestHandler.js";
 export { createFakeAzureCli, type FakeAzureCli, type FakeAzureCliOptions } from "./createFakeAzureCli.js";
+export {
+  createServerCertificate,
+  type ServerCertificate,
+  type ServerCertificateOptions,
+} from "./createServerCertificate.js";
 export type {
   IssuedToken,
   IssueTokenOptions,
+  TokenAuthority,
   TokenClaims,
   TokenVerifier,
   VerifyTokenOptions,
   VerifyTokenResult,
 } from "./createTokenAuthority.js";
+export {
+  type EntraCredentialEnvOptions,
+  type EntraCredentialKind,
+  LOOPBACK_NO_PROXY,
+} from "./entraCredentialEnv.js";
 export type { Fault } from "./FaultQueue.js";
+export {
+  type FederatedAssertionClaims,
+  type FederatedToken,
+  FederatedTokenFile,
+  type FederatedTokenFileOptions,
+  type RotateFederatedTokenOptions,
+  TOKEN_EXCHANGE_AUDIENCE,
+} from "./FederatedTokenFile.js";
 export { AZURE_IDENTITY_VARIABLES, setIdentityEnv, setProcessEnv, withIdentityEnv } from "./setProcessEnv.js";
 export {
   type AzureEmulators,
+  type AzureEmulatorsAuthorityOptions,
   type AzureEmulatorsOptions,
+  type AzureEmulatorsWithAuthority,
   startAzureEmulators,
 } from "./startAzureEmulators.js";
+export {
+  type ConnectProxy,
+  type ConnectProxyOptions,
+  type ProxyRequestRecord,
+  type ProxyRoute,
+  startConnectProxy,
+} from "./startConnectProxy.js";
+export {
+  type EntraAuthorityEmulator,
+  type EntraAuthorityEmulatorOptions,
+  type EntraServicePrincipalOptions,
+  type EntraWorkloadIdentityOptions,
+  startEntraAuthorityEmulator,
+  type TokenIssuer,
+} from "./startEntraAuthorityEmulator.js";
 export {
   type FoundryAuthKind,
   type FoundryEmulator,

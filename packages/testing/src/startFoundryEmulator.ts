@@ -19,7 +19,10 @@ export interface FoundryReplyRequest {
 }
 
 export interface FoundryEmulatorOptions {
-  /** Keys accepted in `api-key` or `Authorization: Bearer`; a function is read on each request (rotation). */
+  /**
+   * Keys accepted: in `api-key` or `Authorization: Bearer` on the OpenAI routes, in `x-api-key` or `api-key` on
+   * the Claude route (`/anthropic/v1/messages`). A function is read on each request (rotation).
+   */
   readonly apiKeys?: readonly string[] | (() => readonly string[]);
   /** Verifies Entra ID bearer tokens, e.g. the managed-identity emulator. Without it, no JWT is accepted. */
   readonly identity?: TokenVerifier;
@@ -32,12 +35,20 @@ export interface FoundryEmulatorOptions {
    * adds to user messages (`<current_datetime>…</current_datetime>`). A throw answers 500 with its message.
    */
   readonly reply?: (request: FoundryReplyRequest) => string | Promise<string>;
+  /**
+   * Foundry project names served: the OpenAI routes also answer under `/api/projects/<name>` (a project
+   * endpoint, `https://<resource>.services.ai.azure.com/api/projects/<name>/openai/v1/`). Default none.
+   */
+  readonly projects?: readonly string[];
   /** Default: a random free port. */
   readonly port?: number;
 }
 
-/** How a request authenticated: `api-key` header, `Authorization: Bearer <key>`, or `Bearer <JWT>`. */
-export type FoundryAuthKind = "api-key" | "bearer-key" | "bearer-jwt" | "none";
+/**
+ * How a request authenticated: the `api-key` header, the `x-api-key` header (the Claude route only),
+ * `Authorization: Bearer <key>` (the OpenAI routes only), or `Bearer <JWT>`.
+ */
+export type FoundryAuthKind = "api-key" | "x-api-key" | "bearer-key" | "bearer-jwt" | "none";
 
 /** One request the emulator received. Never holds a key or a token. */
 export interface FoundryRequestRecord {
@@ -45,6 +56,7 @@ export interface FoundryRequestRecord {
   readonly at: number;
   readonly method: string;
   readonly path: string;
+  /** The route's wire API: `responses`, `completions`, or `messages` (Anthropic's, Claude's route). */
   readonly wireApi: WireApi | undefined;
   readonly model: string | undefined;
   readonly stream: boolean;
@@ -66,6 +78,11 @@ export interface FoundryEmulator {
   readonly baseUrl: string;
   /** `http://127.0.0.1:<port>`: `AZURE_AI_FOUNDRY_RESOURCE_URL`, or `baseUrl` for `type: "azure"`. */
   readonly resourceUrl: string;
+  /**
+   * `http://127.0.0.1:<port>/anthropic`: the provider `baseUrl` for `type: "anthropic"` (Claude on Foundry;
+   * the runtime appends `/v1/messages`).
+   */
+  readonly anthropicBaseUrl: string;
   readonly port: number;
   readonly requests: readonly FoundryRequestRecord[];
   readonly requestCount: number;
@@ -87,15 +104,34 @@ type AuthOutcome = Pick<FoundryRequestRecord, "authKind" | "tokenId" | "tokenExp
 const ROUTES: Readonly<Record<string, WireApi>> = {
   "/openai/v1/responses": "responses",
   "/openai/v1/chat/completions": "completions",
+  "/anthropic/v1/messages": "messages",
 };
 const azureError = (status: number, message: string, code = String(status)) => ({ error: { code, message } });
+/** Anthropic's error types by status (https://docs.claude.com/en/api/errors). */
+const ANTHROPIC_ERROR_TYPES: Readonly<Record<number, string>> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  403: "permission_error",
+  404: "not_found_error",
+  413: "request_too_large",
+  429: "rate_limit_error",
+  529: "overloaded_error",
+};
+/** The Messages API's error body: `{ type: "error", error: { type, message } }`. */
+const anthropicError = (status: number, message: string) => ({
+  type: "error",
+  error: { type: ANTHROPIC_ERROR_TYPES[status] ?? "api_error", message },
+});
 const digest = (value: string) => createHash("sha256").update(value).digest();
 const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
 /**
- * Starts an OpenAI-compatible Azure AI Foundry endpoint (`/openai/v1/responses`, `/openai/v1/chat/completions`)
- * on 127.0.0.1 that authenticates like Azure: API keys, and Entra ID tokens checked against `identity`.
+ * Starts an Azure AI Foundry resource on 127.0.0.1: the OpenAI-compatible routes (`POST /openai/v1/responses`,
+ * `POST /openai/v1/chat/completions`) and Claude's (`POST /anthropic/v1/messages`, Anthropic's Messages API),
+ * authenticating like Azure: API keys (`api-key` or `Authorization: Bearer <key>` on the OpenAI routes;
+ * `x-api-key` or `api-key` on Claude's), and Entra ID tokens (`Authorization: Bearer`) checked against
+ * `identity`. Any other path is a 404 naming the routes there are.
  */
 export async function startFoundryEmulator(options: FoundryEmulatorOptions = {}): Promise<FoundryEmulator> {
   const faults = new FaultQueue();
@@ -106,7 +142,7 @@ export async function startFoundryEmulator(options: FoundryEmulatorOptions = {})
   const keys = () => (typeof options.apiKeys === "function" ? options.apiKeys() : (options.apiKeys ?? []));
   const isKey = (value: string) => keys().some((key) => sameSecret(key, value));
 
-  const authenticate = (req: IncomingMessage): AuthOutcome => {
+  const authenticate = (req: IncomingMessage, wireApi: WireApi | undefined): AuthOutcome => {
     const none = { tokenId: undefined, tokenExpiresAt: undefined, rejectReason: undefined };
     const reject = (authKind: FoundryAuthKind, rejectReason: string, message: string): AuthOutcome => ({
       ...none,
@@ -116,16 +152,22 @@ export async function startFoundryEmulator(options: FoundryEmulatorOptions = {})
     });
     const invalidKey = (where: string) =>
       `Access denied due to invalid subscription key or wrong API endpoint: ${where} is not a key of this resource.`;
-    const apiKey = req.headers["api-key"];
-    if (typeof apiKey === "string") {
-      return isKey(apiKey)
-        ? { ...none, authKind: "api-key" }
-        : reject("api-key", "invalid key", invalidKey("the api-key header"));
+    // Claude's route takes a key in x-api-key (what the Anthropic SDK sends) or api-key, and a bearer only as
+    // an Entra ID token: Microsoft and Anthropic document no key as a bearer there.
+    const claude = wireApi === "messages";
+    const keyHeaders = claude ? (["x-api-key", "api-key"] as const) : (["api-key"] as const);
+    for (const header of keyHeaders) {
+      const value = req.headers[header];
+      if (typeof value !== "string") continue;
+      return isKey(value)
+        ? { ...none, authKind: header }
+        : reject(header, "invalid key", invalidKey(`the ${header} header`));
     }
     const authorization = req.headers.authorization;
     if (!authorization) {
-      const message =
-        "Access denied: no credential. Send an api-key header or Authorization: Bearer <key or Entra ID token>.";
+      const message = claude
+        ? "Access denied: no credential. Send an x-api-key (or api-key) header, or Authorization: Bearer <Entra ID token>."
+        : "Access denied: no credential. Send an api-key header or Authorization: Bearer <key or Entra ID token>.";
       return reject("none", "missing credential", message);
     }
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
@@ -135,6 +177,13 @@ export async function startFoundryEmulator(options: FoundryEmulatorOptions = {})
         "unsupported authorization scheme",
         "Access denied: Authorization must be Bearer.",
       );
+    if (claude && !JWT_SHAPE.test(bearer)) {
+      return reject(
+        "bearer-key",
+        "key as bearer",
+        "Access denied: on /anthropic/v1/messages Authorization: Bearer takes an Entra ID token; send a key in the x-api-key (or api-key) header.",
+      );
+    }
     if (isKey(bearer)) return { ...none, authKind: "bearer-key" };
     if (!JWT_SHAPE.test(bearer)) return reject("bearer-key", "invalid key", invalidKey("the bearer value"));
     const unauthorized = (detail: string) =>
@@ -163,10 +212,16 @@ export async function startFoundryEmulator(options: FoundryEmulatorOptions = {})
     return { ...known, rejectReason: result.reason, message: unauthorized(result.reason) };
   };
 
+  const projects = new Set((options.projects ?? []).map((name) => name.toLowerCase()));
+  // A served project's prefix is dropped; Claude's route has no project form.
+  const routeOf = (path: string) => {
+    const match = /^\/api\/projects\/([^/]+)(\/openai\/.*)$/.exec(path);
+    return match?.[1] && match[2] && projects.has(match[1]) ? match[2] : path;
+  };
   const server = await startHttpServer(async (req, res) => {
     requestCount += 1;
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const wireApi = ROUTES[url.pathname.toLowerCase().replace(/\/+$/, "")];
+    const wireApi = ROUTES[routeOf(url.pathname.toLowerCase().replace(/\/+$/, ""))];
     const text = await readBody(req);
     let body: Record<string, unknown> | undefined;
     try {
@@ -174,7 +229,7 @@ export async function startFoundryEmulator(options: FoundryEmulatorOptions = {})
       if (parsed && typeof parsed === "object" && !Array.isArray(parsed))
         body = parsed as Record<string, unknown>;
     } catch {}
-    const auth = authenticate(req);
+    const auth = authenticate(req, wireApi);
     const record: MutableRecord = {
       at: Date.now(),
       method: req.method ?? "",
@@ -190,15 +245,17 @@ export async function startFoundryEmulator(options: FoundryEmulatorOptions = {})
       fault: undefined,
     };
     requests.push(record);
+    const errorBody = (status: number, message: string, code?: string) =>
+      wireApi === "messages" ? anthropicError(status, message) : azureError(status, message, code);
     const fail = (status: number, message: string, code?: string) => {
       record.status = status;
-      sendJson(res, status, azureError(status, message, code));
+      sendJson(res, status, errorBody(status, message, code));
     };
-    if (!wireApi) return fail(404, "Resource not found");
+    if (!wireApi) return fail(404, notFoundMessage(req.method ?? "", url.pathname, server.origin));
     const fault = faults.next();
     if (fault) {
       record.fault = describeFault(fault);
-      const outcome = await applyFault(server, res, fault, (status, message) => azureError(status, message));
+      const outcome = await applyFault(server, res, fault, (status, message) => errorBody(status, message));
       if (outcome !== undefined) {
         if (typeof outcome === "number") record.status = outcome;
         return;
@@ -212,6 +269,10 @@ export async function startFoundryEmulator(options: FoundryEmulatorOptions = {})
     if (!body) return fail(400, "the request body is not a JSON object", "invalid_request_error");
     const model = record.model;
     if (!model) return fail(400, "model is required: the deployment name", "invalid_request_error");
+    if (wireApi === "messages") {
+      const problem = messagesRequestProblem(req, body);
+      if (problem) return fail(400, problem);
+    }
     if (options.deployments && !options.deployments.includes(model)) {
       const message = `The API deployment for this resource does not exist: no deployment named "${model}".`;
       return fail(404, message, "DeploymentNotFound");
@@ -236,7 +297,9 @@ export async function startFoundryEmulator(options: FoundryEmulatorOptions = {})
       model,
       text: replyText,
       stream: record.stream,
-      inputTokens: countTokens(JSON.stringify([body.instructions ?? "", body.input ?? body.messages ?? ""])),
+      inputTokens: countTokens(
+        JSON.stringify([body.instructions ?? body.system ?? "", body.input ?? body.messages ?? ""]),
+      ),
       includeUsage: streamOptions?.include_usage === true,
     });
   }, options.port);
@@ -244,6 +307,7 @@ export async function startFoundryEmulator(options: FoundryEmulatorOptions = {})
   return {
     baseUrl: `${server.origin}/openai/v1/`,
     resourceUrl: server.origin,
+    anthropicBaseUrl: `${server.origin}/anthropic`,
     port: server.port,
     get requests() {
       return requests;
@@ -262,7 +326,35 @@ export async function startFoundryEmulator(options: FoundryEmulatorOptions = {})
   };
 }
 
-/** The text of the last user message of a Responses `input` or a chat `messages` list. */
+/**
+ * What the Messages API refuses before it looks at the model: no `anthropic-version` header, no positive
+ * integer `max_tokens`, no `messages` list. `undefined` when the request is well formed.
+ */
+function messagesRequestProblem(
+  req: IncomingMessage,
+  body: Readonly<Record<string, unknown>>,
+): string | undefined {
+  if (typeof req.headers["anthropic-version"] !== "string")
+    return "anthropic-version: header is required (e.g. anthropic-version: 2023-06-01)";
+  const maxTokens = body.max_tokens;
+  if (typeof maxTokens !== "number" || !Number.isInteger(maxTokens) || maxTokens < 1)
+    return "max_tokens: Field required (a positive integer)";
+  if (!Array.isArray(body.messages)) return "messages: Field required (a list of messages)";
+  return undefined;
+}
+
+/** The 404 of a path that is no route: the routes there are, and for a misplaced `/messages`, where Claude is. */
+function notFoundMessage(method: string, path: string, origin: string): string {
+  const routes = Object.keys(ROUTES)
+    .map((route) => `POST ${route}`)
+    .join(", ");
+  const claude = /\/messages\/*$/i.test(path)
+    ? ` Claude (Anthropic's Messages API) is served at POST /anthropic/v1/messages: with type "anthropic" use the base URL ${origin}/anthropic (the runtime appends /v1/messages).`
+    : "";
+  return `Resource not found: ${method} ${path} is not a route of this resource (routes: ${routes}).${claude}`;
+}
+
+/** The text of the last user message of a Responses `input` or a chat or Messages `messages` list. */
 function findLastUserText(input: unknown): string {
   if (typeof input === "string") return input;
   if (!Array.isArray(input)) return "";

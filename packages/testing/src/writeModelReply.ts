@@ -1,9 +1,14 @@
 import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { sendJson } from "./sendJson.js";
+import { writeAnthropicMessage } from "./writeAnthropicMessage.js";
+import { writeEvents } from "./writeEvents.js";
 
-/** The two OpenAI wire APIs the Copilot runtime speaks. */
-export type WireApi = "responses" | "completions";
+/**
+ * The wire APIs the Copilot runtime speaks: OpenAI's Responses and Chat Completions (`type: "openai"` and
+ * `"azure"`), and Anthropic's Messages (`type: "anthropic"`, Claude on Azure AI Foundry).
+ */
+export type WireApi = "responses" | "completions" | "messages";
 
 export interface ModelReply {
   readonly wireApi: WireApi;
@@ -21,6 +26,8 @@ export const countTokens = (text: string): number => Math.max(1, Math.ceil(text.
 /** Writes an assistant reply in the wire API's own shape, as one JSON body or as server-sent events. */
 export function writeModelReply(res: ServerResponse, reply: ModelReply): void {
   if (reply.wireApi === "completions") writeChatCompletion(res, reply);
+  else if (reply.wireApi === "messages")
+    writeAnthropicMessage(res, { ...reply, outputTokens: countTokens(reply.text) });
   else writeResponse(res, reply);
 }
 
@@ -110,13 +117,4 @@ function writeResponse(res: ServerResponse, { model, text, stream, inputTokens }
     res,
     events.map((e, sequence_number) => ({ event: e.type, data: { ...e, sequence_number } })),
   );
-}
-
-function writeEvents(res: ServerResponse, events: ReadonlyArray<{ event?: string; data: unknown }>): void {
-  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
-  for (const { event, data } of events) {
-    const payload = typeof data === "string" ? data : JSON.stringify(data);
-    res.write(`${event ? `event: ${event}\n` : ""}data: ${payload}\n\n`);
-  }
-  res.end();
 }
