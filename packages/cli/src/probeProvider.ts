@@ -364,7 +364,7 @@ function advise(
   switch (status) {
     case 401:
       return kind === "token"
-        ? `the token was rejected: check that its audience${options.audience ? ` (${options.audience})` : ""} is the one the provider expects (Azure AI Foundry and Azure OpenAI expect https://cognitiveservices.azure.com: scope https://cognitiveservices.azure.com/.default), that it has not expired, and that its tenant is the resource's tenant`
+        ? `the token was rejected: check that its audience${options.audience ? ` (${options.audience})` : ""} is the one the provider expects (Azure AI Foundry and Azure OpenAI expect https://cognitiveservices.azure.com on the public cloud, https://cognitiveservices.azure.us in Azure Government, https://cognitiveservices.azure.cn in Azure China; a Foundry project https://ai.azure.com), that it has not expired, and that its tenant is the resource's tenant`
         : "the key was rejected: check that it belongs to this resource and was not rotated (regenerated keys invalidate the old ones)";
     case 403:
       return kind === "token"

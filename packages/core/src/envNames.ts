@@ -22,7 +22,7 @@ export const COPILOT_PROVIDER_WIRE_API = "COPILOT_PROVIDER_WIRE_API";
 export const COPILOT_PROVIDER_MODEL_ID = "COPILOT_PROVIDER_MODEL_ID";
 /** Model name sent on the wire (an Azure deployment name). */
 export const COPILOT_PROVIDER_WIRE_MODEL = "COPILOT_PROVIDER_WIRE_MODEL";
-/** Entra ID scope requested for bearer tokens. Default {@link DEFAULT_TOKEN_SCOPE}. */
+/** Entra ID scope requested for bearer tokens. Default: the endpoint's cloud's ({@link DEFAULT_TOKEN_SCOPE} on the public cloud). */
 export const COPILOT_PROVIDER_TOKEN_SCOPE = "COPILOT_PROVIDER_TOKEN_SCOPE";
 
 /** Key variables in precedence order: the first one set wins. */
