@@ -14,6 +14,10 @@ describe("azureCloudOfAuthorityHost", () => {
     ["https://login.chinacloudapi.cn", AZURE_CHINA_CLOUD],
     [" HTTPS://Login.MicrosoftOnline.US/ ", AZURE_US_GOVERNMENT],
     ["https://login.chinacloudapi.cn//", AZURE_CHINA_CLOUD],
+    // MSAL's aliases of the same authorities.
+    ["https://login.partner.microsoftonline.cn", AZURE_CHINA_CLOUD],
+    ["https://login.usgovcloudapi.net/", AZURE_US_GOVERNMENT],
+    ["https://login.windows.net", AZURE_PUBLIC_CLOUD],
   ])("%s → %s", (host, cloud) => {
     expect(azureCloudOfAuthorityHost(host)).toBe(cloud);
   });

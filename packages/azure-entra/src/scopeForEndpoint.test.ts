@@ -30,13 +30,13 @@ describe("scopeForEndpoint", () => {
     [
       "https://r.services.ai.azure.com/api/projects/p",
       "https://ai.azure.com/.default",
-      ["https://ai.azure.com", PUBLIC_COGNITIVE],
+      ["https://ai.azure.com"],
       AZURE_PUBLIC_CLOUD,
     ],
     [
       "https://r.services.ai.azure.com/api/projects/p/openai/v1/",
       "https://ai.azure.com/.default",
-      ["https://ai.azure.com", PUBLIC_COGNITIVE],
+      ["https://ai.azure.com"],
       AZURE_PUBLIC_CLOUD,
     ],
     [
@@ -73,7 +73,7 @@ describe("scopeForEndpoint", () => {
     [
       "https://r.services.ai.azure.us/api/projects/p",
       "https://ai.azure.us/.default",
-      ["https://ai.azure.us", GOV_COGNITIVE],
+      ["https://ai.azure.us"],
       AZURE_US_GOVERNMENT,
     ],
     [

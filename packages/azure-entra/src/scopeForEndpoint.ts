@@ -71,7 +71,8 @@ export function scopeForEndpoint(baseUrl: string): EndpointScope {
     return known(
       cloud,
       cloud.foundryAudience,
-      [cloud.foundryAudience, cognitive],
+      // Only the Foundry audience: every source for project endpoints uses it, none the Cognitive Services one.
+      [cloud.foundryAudience],
       `the default for a Foundry project endpoint (*.${rule.suffix}/api/projects/…) ${where}`,
     );
   }

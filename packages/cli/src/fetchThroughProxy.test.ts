@@ -45,6 +45,19 @@ describe("fetchThroughProxy", () => {
     expect(proxy.requests).toEqual([]);
   });
 
+  it("reads only the env it is given, not process.env", async () => {
+    const saved = process.env.NO_PROXY;
+    process.env.NO_PROXY = "127.0.0.1";
+    try {
+      const response = await fetchThroughProxy(url, {}, { HTTP_PROXY: proxy.url });
+      await response.body?.cancel();
+      expect(proxy.requests.map((r) => r.tunnelled)).toEqual([true]);
+    } finally {
+      if (saved === undefined) delete process.env.NO_PROXY;
+      else process.env.NO_PROXY = saved;
+    }
+  });
+
   it("an empty proxy variable is no proxy", async () => {
     const response = await fetchThroughProxy(url, {}, { HTTPS_PROXY: " ", HTTP_PROXY: "" });
     expect(response.status).toBe(200);

@@ -15,10 +15,13 @@ export async function fetchThroughProxy(url: string, init: RequestInit, env: Env
   agents ??= new WeakMap();
   let agent = agents.get(env);
   if (!agent) {
+    // Every option given ("" for none): undici would otherwise read process.env for the missing ones, and only
+    // `env` counts. Lower case first, as undici and curl read them.
+    const pick = (...names: string[]) => names.map((n) => env[n]?.trim()).find((v) => v) ?? "";
     agent = new undici.EnvHttpProxyAgent({
-      httpProxy: env.HTTP_PROXY ?? env.http_proxy,
-      httpsProxy: env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy,
-      noProxy: env.NO_PROXY ?? env.no_proxy,
+      httpProxy: pick("http_proxy", "HTTP_PROXY"),
+      httpsProxy: pick("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"),
+      noProxy: pick("no_proxy", "NO_PROXY"),
     });
     agents.set(env, agent);
   }

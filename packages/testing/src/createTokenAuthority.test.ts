@@ -94,4 +94,17 @@ describe("createTokenAuthority", () => {
       reason: "expired",
     });
   });
+
+  it("refuses a token without the tenant, principal or application claims, or for another tenant", () => {
+    const without = authority.issueToken({ claims: { oid: undefined, appid: "" } }).token;
+    expect(authority.verifyToken(without, { audience: AUD })).toMatchObject({
+      ok: false,
+      reason: "missing claim: oid, appid",
+    });
+    const foreign = authority.issueToken({ claims: { tid: "tenant-2" } }).token;
+    expect(authority.verifyToken(foreign, { audience: AUD })).toMatchObject({
+      ok: false,
+      reason: "tenant mismatch: the token's tid tenant-2 is not the issuer's tenant",
+    });
+  });
 });

@@ -160,6 +160,13 @@ export async function createTokenAuthority(options: TokenAuthorityOptions): Prom
       }
       if (claims.iss !== issuer)
         return fail(`issuer mismatch: expected ${issuer}, got ${String(claims.iss)}`);
+      // What Azure's resource side reads to authorize the caller: the tenant, the principal, the application.
+      const missing = (["tid", "oid", "appid"] as const).filter(
+        (name) => typeof claims[name] !== "string" || claims[name] === "",
+      );
+      if (missing.length > 0) return fail(`missing claim: ${missing.join(", ")}`);
+      if (issuerOf(claims.tid) !== issuer)
+        return fail(`tenant mismatch: the token's tid ${claims.tid} is not the issuer's tenant`);
       return { ok: true, claims };
     },
   };
