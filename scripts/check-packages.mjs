@@ -4,7 +4,7 @@
 // 2. publint (strict) and @arethetypeswrong/cli on each: ESM and CJS entry points with matching types;
 // 3. with --consumers: install the tarballs with npm into a fresh project outside the workspace and run an
 //    ESM and a CommonJS consumer (tsyringe wiring, one session per mode against the emulators) on this Node
-//    and on Node 24 from the npm registry.
+//    and on Node 24 from the npm registry, and the installed `copilot-byok` command (--help).
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -103,6 +103,12 @@ if (withConsumers) {
         { cwd: dir },
       )
     ) {
+      // The command as npm links it from the tarball (@copilot-byok/cli's bin/copilot-byok.mjs → dist/esm/bin.js).
+      run("npx copilot-byok --help (the installed command)", npx, ["--no", "copilot-byok", "--help"], {
+        cwd: dir,
+        stdio: ["ignore", "ignore", "inherit"],
+        timeout: 60_000,
+      });
       for (const f of ["consumer.mjs", "consumer.cjs"]) {
         run(`${f} on Node ${process.version}`, process.execPath, [f], { cwd: dir, timeout: 180_000 });
         run(`${f} on ${SECOND_NODE}`, npx, ["-y", "-p", SECOND_NODE, "node", f], {

@@ -123,7 +123,7 @@ describe("canaries: static key", () => {
       },
       modules: [staticKeyModule],
       client: fakeClient(),
-      logger: createConsoleLogger(),
+      logger: createConsoleLogger({ level: "debug" }),
     });
     const source = app.resolve(PROVIDER_CONFIG_SOURCE);
     const factory = app.resolve(CopilotSessionFactory);
@@ -180,7 +180,7 @@ describe("canaries: static key", () => {
         "api-key": `${first}\n`,
       });
       const logger = createCaptureLogger();
-      const both = teeLogger(logger, createConsoleLogger());
+      const both = teeLogger(logger, createConsoleLogger({ level: "debug" }));
       const source = new StaticKeyProviderConfigSource({
         baseUrl: "https://res.openai.azure.com/openai/v1/",
         apiKeyFile: volume.path("api-key"),
@@ -250,7 +250,7 @@ describe("canaries: Entra ID tokens", () => {
       clock,
       timeoutMs: 300,
       retry: { initialDelayMs: 20, maxDelayMs: 40 },
-      logger: teeLogger(logger, createConsoleLogger()),
+      logger: teeLogger(logger, createConsoleLogger({ level: "debug" })),
       onEvent: (e) => events.push(e),
     });
     const config = await source.getProviderConfig();
@@ -426,7 +426,7 @@ describe("canaries: the module path, for completeness", () => {
     const token = remember("token", canary("module-token"));
     const module = createAzureEntraModule({
       credential: new ScriptedCredential([{ token, expiresInMs: 3_600_000 }], () => Date.now()),
-      logger: createConsoleLogger(),
+      logger: createConsoleLogger({ level: "debug" }),
     });
     const app = container.createChildContainer();
     registerCopilotByok(app, {

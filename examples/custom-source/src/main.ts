@@ -1,7 +1,8 @@
 import "reflect-metadata";
-import { ConfigurationError, CopilotSessionFactory, registerCopilotByok } from "@copilot-byok/core";
+import { CopilotSessionFactory, registerCopilotByok } from "@copilot-byok/core";
 import { approveAll } from "@github/copilot-sdk";
 import { container } from "tsyringe";
+import { reportFailure } from "./reportFailure.js";
 import { tokenBrokerModule } from "./tokenBrokerModule.js";
 
 // TOKEN_BROKER_URL, the provider endpoint and COPILOT_PROVIDER_MODEL_ID come from the environment.
@@ -13,9 +14,7 @@ try {
   console.log(`reply: ${(await session.sendAndWait(process.argv[2] ?? "Say hello.", 60_000))?.data.content}`);
   await session.disconnect();
 } catch (error) {
-  if (!(error instanceof ConfigurationError)) throw error;
-  console.error(`configuration problems:\n  - ${error.problems.join("\n  - ")}`);
-  process.exitCode = 1;
+  process.exitCode = reportFailure(error);
 } finally {
   await app.dispose();
 }

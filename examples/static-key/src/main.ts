@@ -1,4 +1,9 @@
 import { askWithStaticKey } from "./app.js";
+import { reportFailure } from "./reportFailure.js";
 
-const reply = await askWithStaticKey(process.env, process.argv[2] ?? "Say hello in five words.");
-console.log(`reply: ${reply}`);
+try {
+  const reply = await askWithStaticKey(process.env, process.argv[2] ?? "Say hello in five words.");
+  console.log(`reply: ${reply}`);
+} catch (error) {
+  process.exitCode = reportFailure(error);
+}

@@ -7,6 +7,7 @@ import { ScriptedCredential } from "@copilot-byok/test-utils/ScriptedCredential"
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { azureEntraModule, createAzureEntraModule } from "./azureEntraModule.js";
 import { EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
+import { seenByCredential } from "./test-support/seenByCredential.js";
 
 const fake = vi.hoisted(() => ({ answeredBy: undefined as string | undefined, scopes: [] as unknown[] }));
 
@@ -137,7 +138,8 @@ describe("the authority of the endpoint's cloud", () => {
   const warningOf = (reasons: readonly string[]) => reasons.filter((r) => r.startsWith("warning: "));
 
   it("the selection's reasons warn about a service principal signing in at the public authority for a Government endpoint", () => {
-    const d = azureEntraModule.detect({ AZURE_OPENAI_ENDPOINT: GOV, ...SP });
+    const env = { AZURE_OPENAI_ENDPOINT: GOV, ...SP };
+    const d = seenByCredential(env, () => azureEntraModule.detect(env));
     expect(warningOf(d.reasons)).toEqual([
       `warning: the endpoint is in Azure Government, but the service principal (AZURE_CLIENT_SECRET, through EnvironmentCredential) signs in at https://login.microsoftonline.com (AZURE_AUTHORITY_HOST is not set), the Azure public cloud's authority, which does not know Azure Government's tenants: ${GOV_FIX}`,
     ]);
@@ -187,7 +189,7 @@ describe("the authority of the endpoint's cloud", () => {
   });
 
   it("diagnose() carries the warning when the environment's service principal would answer", async () => {
-    const source = new EntraIdProviderConfigSource({ resourceUrl: GOV, env: SP });
+    const source = seenByCredential(SP, () => new EntraIdProviderConfigSource({ resourceUrl: GOV, env: SP }));
     const d = await source.diagnose();
     expect(d.facts).toMatchObject({
       cloud: "Azure Government",
@@ -207,7 +209,7 @@ describe("the authority of the endpoint's cloud", () => {
       ),
     ]);
     fake.answeredBy = "ManagedIdentityCredential";
-    const mi = new EntraIdProviderConfigSource({ resourceUrl: GOV, env: SP });
+    const mi = seenByCredential(SP, () => new EntraIdProviderConfigSource({ resourceUrl: GOV, env: SP }));
     const d = await mi.diagnose();
     expect(d.facts["answered by"]).toBe("ManagedIdentityCredential");
     expect(d.warnings).toBeUndefined();
@@ -216,10 +218,11 @@ describe("the authority of the endpoint's cloud", () => {
   });
 
   it("diagnose() warns about the reverse too, and never for a credential given in code", async () => {
-    const reverse = new EntraIdProviderConfigSource({
-      resourceUrl: "https://r.openai.azure.com",
-      env: { ...WORKLOAD, AZURE_AUTHORITY_HOST: "https://login.chinacloudapi.cn" },
-    });
+    const env = { ...WORKLOAD, AZURE_AUTHORITY_HOST: "https://login.chinacloudapi.cn" };
+    const reverse = seenByCredential(
+      env,
+      () => new EntraIdProviderConfigSource({ resourceUrl: "https://r.openai.azure.com", env }),
+    );
     expect((await reverse.diagnose()).warnings?.join()).toContain(
       "Azure China (21Vianet)'s authority, which does not know the Azure public cloud's tenants: unset AZURE_AUTHORITY_HOST",
     );

@@ -122,12 +122,13 @@ describe("EntraIdProviderConfigSource with the real DefaultAzureCredential", () 
     // A fresh scope per test dodges MSAL's process-wide cache; an Azure host would refuse its audience, so
     // the audience check is turned off here (expectedAudience.test.ts covers it).
     const module = createAzureEntraModule({ expectedAudience: null });
-    const selection = registerCopilotByok(scoped, { env, modules: [module] });
-    expect(selection.mode).toBe("azure-entra");
-    expect(selection.reasons.join("\n")).toContain("IDENTITY_ENDPOINT is set");
-    const config = await withIdentityEnv(env, () =>
-      scoped.resolve(PROVIDER_CONFIG_SOURCE).getProviderConfig(),
-    );
+    // Selected and served with the identity variables in process.env, where DefaultAzureCredential reads them.
+    const config = await withIdentityEnv(env, async () => {
+      const selection = registerCopilotByok(scoped, { env, modules: [module] });
+      expect(selection.mode).toBe("azure-entra");
+      expect(selection.reasons.join("\n")).toContain("IDENTITY_ENDPOINT is set");
+      return scoped.resolve(PROVIDER_CONFIG_SOURCE).getProviderConfig();
+    });
     expect(config).toMatchObject({
       type: "openai",
       baseUrl: "https://my-resource.services.ai.azure.com/openai/v1/",

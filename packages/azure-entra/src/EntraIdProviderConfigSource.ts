@@ -27,6 +27,7 @@ import {
   type AnyDefaultAzureCredentialOptions,
   createLazyDefaultAzureCredential,
 } from "./createLazyDefaultAzureCredential.js";
+import { defaultCredentialEnvProblem } from "./defaultCredentialEnvProblem.js";
 import { diagnoseToken } from "./diagnoseToken.js";
 import { scopeAudienceProblem } from "./expectedAudienceFor.js";
 import { type EndpointScope, scopeForEndpoint } from "./scopeForEndpoint.js";
@@ -96,7 +97,9 @@ export interface EntraIdProviderConfigSourceOptions extends ProviderOptions {
   expectedAudience?: string | readonly string[] | null;
   /**
    * The environment the source was selected from, for what `describe()` and the doctor tell of the default
-   * credential (e.g. the `AZURE_CLIENT_ID` of a user-assigned identity). Default: `process.env`.
+   * credential (e.g. the `AZURE_CLIENT_ID` of a user-assigned identity). Default: `process.env`. With the default
+   * credential, which reads `process.env` itself, its credential variables must be there too, with the same
+   * values (else a `ConfigurationError` names them).
    */
   env?: Env;
 }
@@ -158,6 +161,10 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
       );
     }
     problems.push(...checkTokenCacheOptions(options, { requireCredential: false }));
+    if (options.credential === undefined && options.env !== undefined) {
+      const unseen = defaultCredentialEnvProblem(options.env);
+      if (unseen) problems.push(unseen);
+    }
     if (problems.length > 0 || !parsed.settings) throw new ConfigurationError(problems);
 
     this.#provider = parsed.settings;

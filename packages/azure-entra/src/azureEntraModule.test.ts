@@ -12,11 +12,13 @@ import {
 import { isSet, NO_ENDPOINT_PROBLEM, readProviderEnv } from "@copilot-byok/core/plugin";
 import { ScriptedCredential } from "@copilot-byok/test-utils/ScriptedCredential";
 import { tokenOf } from "@copilot-byok/test-utils/tokenOf";
+import { setIdentityEnv } from "@copilot-byok/testing";
 import { container } from "tsyringe";
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { azureEntraModule, createAzureEntraModule } from "./azureEntraModule.js";
 import { EntraIdProviderConfigSource } from "./EntraIdProviderConfigSource.js";
 import { CANARY_TOKEN } from "./test-support/canary.js";
+import { seenByCredential } from "./test-support/seenByCredential.js";
 
 const FOUNDRY = "https://my-resource.services.ai.azure.com";
 const CLIENT_ID = "3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c";
@@ -89,11 +91,12 @@ describe("azureEntraModule.detect", () => {
   });
 
   it("says what a signal still lacks, and lists every signal in the summary", () => {
-    const detection = azureEntraModule.detect({
+    const env = {
       IDENTITY_ENDPOINT: "http://127.0.0.1:1/msi",
       AZURE_FEDERATED_TOKEN_FILE: "/var/run/token",
       AZURE_CLIENT_ID: "not a guid but long enough to hide",
-    });
+    };
+    const detection = seenByCredential(env, () => azureEntraModule.detect(env));
     expect(detection.summary).toBe(
       "managed identity signals (IDENTITY_ENDPOINT, AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID)",
     );
@@ -106,10 +109,11 @@ describe("azureEntraModule.detect", () => {
   });
 
   it("explains AZURE_TOKEN_CREDENTIALS, and reports a value DefaultAzureCredential refuses", () => {
-    const ok = azureEntraModule.detect({
+    const okEnv = {
       AZURE_TOKEN_CREDENTIALS: " managedidentitycredential ",
       COPILOT_PROVIDER_BASE_URL: FOUNDRY,
-    });
+    };
+    const ok = seenByCredential(okEnv, () => azureEntraModule.detect(okEnv));
     expect(ok.reasons.join("\n")).toContain(
       "AZURE_TOKEN_CREDENTIALS=ManagedIdentityCredential restricts DefaultAzureCredential's chain to ManagedIdentityCredential only",
     );
@@ -118,10 +122,8 @@ describe("azureEntraModule.detect", () => {
       "developer credentials only",
     );
 
-    const bad = azureEntraModule.detect({
-      AZURE_TOKEN_CREDENTIALS: "production",
-      COPILOT_PROVIDER_BASE_URL: FOUNDRY,
-    });
+    const badEnv = { AZURE_TOKEN_CREDENTIALS: "production", COPILOT_PROVIDER_BASE_URL: FOUNDRY };
+    const bad = seenByCredential(badEnv, () => azureEntraModule.detect(badEnv));
     expect(bad.problems).toEqual([
       'AZURE_TOKEN_CREDENTIALS has "production", which DefaultAzureCredential does not accept: use one of dev, prod, EnvironmentCredential, WorkloadIdentityCredential, ManagedIdentityCredential, VisualStudioCodeCredential, AzureCliCredential, AzurePowerShellCredential, AzureDeveloperCliCredential (case-insensitive), or unset it',
     ]);
@@ -144,7 +146,7 @@ describe("azureEntraModule.detect", () => {
     expect(JSON.stringify(detection)).not.toContain(CANARY_TOKEN);
   });
 
-  it("is pure: reads the env record, not process.env", () => {
+  it("chooses by the env record, not by process.env (which it only compares against)", () => {
     const saved = process.env.IDENTITY_ENDPOINT;
     process.env.IDENTITY_ENDPOINT = "http://127.0.0.1:1/msi";
     try {
@@ -156,13 +158,13 @@ describe("azureEntraModule.detect", () => {
   });
 
   it("plays with core's selection: fallback without a key, named as an alternative beside one", () => {
-    const entra = selectProviderConfigSource(
-      {
-        AZURE_AI_FOUNDRY_RESOURCE_URL: FOUNDRY,
-        IDENTITY_ENDPOINT: "http://127.0.0.1:1/msi",
-        IDENTITY_HEADER: "h",
-      },
-      [keyModule, azureEntraModule],
+    const entraEnv = {
+      AZURE_AI_FOUNDRY_RESOURCE_URL: FOUNDRY,
+      IDENTITY_ENDPOINT: "http://127.0.0.1:1/msi",
+      IDENTITY_HEADER: "h",
+    };
+    const entra = seenByCredential(entraEnv, () =>
+      selectProviderConfigSource(entraEnv, [keyModule, azureEntraModule]),
     );
     expect(entra.mode).toBe("azure-entra");
     expect(entra.reasons.join("\n")).toContain("IDENTITY_ENDPOINT is set: App Service / Functions");
@@ -182,9 +184,8 @@ describe("azureEntraModule.detect", () => {
 
     let error: unknown;
     try {
-      selectProviderConfigSource({ COPILOT_PROVIDER_AUTH: "azure-entra", AZURE_TOKEN_CREDENTIALS: "nope" }, [
-        azureEntraModule,
-      ]);
+      const env = { COPILOT_PROVIDER_AUTH: "azure-entra", AZURE_TOKEN_CREDENTIALS: "nope" };
+      seenByCredential(env, () => selectProviderConfigSource(env, [azureEntraModule]));
     } catch (e) {
       error = e;
     }
@@ -306,5 +307,89 @@ describe("azureEntraModule.create", () => {
 
     await scoped.dispose();
     await expect(source.getProviderConfig()).rejects.toMatchObject({ code: "COPILOT_BYOK_DISPOSED" });
+  });
+});
+
+describe("an env whose credential variables DefaultAzureCredential cannot see", () => {
+  const HEADER = "canary-identity-header-0b7e2d";
+  const MANAGED = { IDENTITY_ENDPOINT: "http://127.0.0.1:1/msi", IDENTITY_HEADER: HEADER };
+  const env = { AZURE_AI_FOUNDRY_RESOURCE_URL: FOUNDRY, ...MANAGED };
+
+  function problemsOf(run: () => unknown): readonly string[] {
+    try {
+      run();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(JSON.stringify({ ...(error as Error), message: (error as Error).message })).not.toContain(
+        HEADER,
+      );
+      return (error as ConfigurationError).problems;
+    }
+    throw new Error("expected a ConfigurationError");
+  }
+
+  it("is refused by registerCopilotByok, naming the variables, never their values", () => {
+    const app = container.createChildContainer();
+    const problems = seenByCredential({}, () =>
+      problemsOf(() => registerCopilotByok(app, { env, modules: [azureEntraModule] })),
+    );
+    expect(problems).toEqual([
+      "DefaultAzureCredential reads process.env, not the env given to copilot-byok: IDENTITY_ENDPOINT, IDENTITY_HEADER are set in env but not in process.env; set them in the process environment (where the credential sees them), or pass a credential (createAzureEntraModule({ credential }), or the credential option of EntraIdProviderConfigSource)",
+    ]);
+    expect(app.isRegistered(PROVIDER_CONFIG_SOURCE)).toBe(false);
+  });
+
+  it("names a variable whose value differs, and refuses a source built with that env", () => {
+    const other = { ...env, AZURE_CLIENT_ID: CLIENT_ID };
+    const seen = { ...env, AZURE_CLIENT_ID: "0a1b2c3d-0000-4000-8000-000000000000" };
+    const problems = seenByCredential(seen, () =>
+      problemsOf(() => new EntraIdProviderConfigSource({ resourceUrl: FOUNDRY, env: other })),
+    );
+    expect(problems).toEqual([
+      expect.stringContaining(
+        "AZURE_CLIENT_ID has another value in process.env (values not shown); set it in the process environment",
+      ),
+    ]);
+    expect(problems[0]).not.toContain(CLIENT_ID);
+  });
+
+  it("is accepted where process.env holds the same values, by default (a snapshot of process.env), or with a credential given", () => {
+    const app = container.createChildContainer();
+    const same = seenByCredential(env, () =>
+      selectProviderConfigSource({ ...env, IDENTITY_HEADER: ` ${HEADER} ` }, [azureEntraModule]),
+    );
+    expect(same.reasons.join("\n")).toContain("IDENTITY_ENDPOINT is set: App Service / Functions");
+    const restore = setIdentityEnv(env); // the endpoint too: registerCopilotByok snapshots process.env
+    try {
+      expect(registerCopilotByok(app, { modules: [createAzureEntraModule()] }).mode).toBe("azure-entra");
+    } finally {
+      restore();
+    }
+    const given = createAzureEntraModule({ credential: new ScriptedCredential([]) });
+    expect(seenByCredential({}, () => selectProviderConfigSource(env, [given])).mode).toBe("azure-entra");
+    expect(
+      seenByCredential({}, () =>
+        given.create({ env, selection: { mode: "azure-entra", reasons: [], module: given } }),
+      ),
+    ).toBeInstanceOf(EntraIdProviderConfigSource);
+  });
+});
+
+describe("the selection's mode type", () => {
+  it("is the literal mode of the modules given, string for modules typed loosely", () => {
+    const entra = seenByCredential({}, () =>
+      selectProviderConfigSource({ AZURE_AI_FOUNDRY_RESOURCE_URL: FOUNDRY }, [azureEntraModule]),
+    );
+    expectTypeOf(entra.mode).toEqualTypeOf<"azure-entra">();
+    expectTypeOf(azureEntraModule.mode).toEqualTypeOf<"azure-entra">();
+    expectTypeOf(createAzureEntraModule().mode).toEqualTypeOf<"azure-entra">();
+    expect(entra.mode).toBe("azure-entra");
+
+    const loose = selectProviderConfigSource({ AZURE_AI_FOUNDRY_RESOURCE_URL: FOUNDRY }, [
+      keyModule,
+      azureEntraModule,
+    ]);
+    expectTypeOf(loose.mode).toEqualTypeOf<string>();
+    expect(loose.mode).toBe("azure-entra");
   });
 });

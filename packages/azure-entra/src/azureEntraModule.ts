@@ -24,6 +24,7 @@ import {
   checkAzureTokenCredentials,
 } from "./checkAzureTokenCredentials.js";
 import { AZURE_PUBLIC_CLOUD, type AzureCloud } from "./clouds.js";
+import { defaultCredentialEnvProblem } from "./defaultCredentialEnvProblem.js";
 import {
   AZURE_ENTRA_MODE,
   EntraIdProviderConfigSource,
@@ -55,12 +56,16 @@ const DEVELOPER_CREDENTIALS_SENTENCE =
   "DefaultAzureCredential will try developer credentials (Azure CLI, azd, VS Code)";
 
 /**
- * The `azure-entra` plug-in, with module-level defaults. `detect` is pure: always applicable, `signals` when
- * managed or workload identity variables are set, else `fallback`; its reasons name each signal and what it
- * means. `create` builds an {@link EntraIdProviderConfigSource} from the environment, with `options.credential`,
- * else a `DefaultAzureCredential` created on first use.
+ * The `azure-entra` plug-in, with module-level defaults. `detect` reads the env record: always applicable,
+ * `signals` when managed or workload identity variables are set, else `fallback`; its reasons name each signal and
+ * what it means. `create` builds an {@link EntraIdProviderConfigSource} from the environment, with `options.credential`,
+ * else a `DefaultAzureCredential` created on first use. That credential reads `process.env`: an `env` given to
+ * `registerCopilotByok` that sets its variables (`IDENTITY_ENDPOINT`, `AZURE_CLIENT_ID`, …) where `process.env`
+ * does not, or differently, is a problem of the selection (a `ConfigurationError` naming them).
  */
-export function createAzureEntraModule(options: AzureEntraModuleOptions = {}): ProviderConfigSourceModule {
+export function createAzureEntraModule(
+  options: AzureEntraModuleOptions = {},
+): ProviderConfigSourceModule<typeof AZURE_ENTRA_MODE> {
   const givenCredential = options.credential;
   return Object.freeze({
     mode: AZURE_ENTRA_MODE,
@@ -93,9 +98,12 @@ export function createAzureEntraModule(options: AzureEntraModuleOptions = {}): P
 }
 
 /** The `azure-entra` plug-in with default settings: pass it to `registerCopilotByok` in `modules`. */
-export const azureEntraModule: ProviderConfigSourceModule = createAzureEntraModule();
+export const azureEntraModule: ProviderConfigSourceModule<typeof AZURE_ENTRA_MODE> = createAzureEntraModule();
 
-/** What the environment says about Entra ID authentication. Pure. */
+/**
+ * What the environment says about Entra ID authentication. Reads `env`; `process.env` only to compare the default
+ * credential's variables with it.
+ */
 function detectAzureEntra(
   env: Env,
   givenCredential: TokenCredential | undefined,
@@ -129,6 +137,9 @@ function detectAzureEntra(
     );
   }
   if (restriction.problem && givenCredential === undefined) problems.push(restriction.problem);
+  // Reasons that DefaultAzureCredential cannot bear out are refused, not shown.
+  const unseen = givenCredential === undefined ? defaultCredentialEnvProblem(env) : undefined;
+  if (unseen) problems.push(unseen);
 
   const identitySignals = signals.filter((name) => name !== "AZURE_CLIENT_ID");
   const developerFallback =

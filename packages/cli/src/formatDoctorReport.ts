@@ -12,7 +12,7 @@ export function formatDoctorReport(report: DoctorReport): string[] {
   lines.push(`copilot-byok doctor: ${report.healthy ? "healthy" : "problems found"}`);
   lines.push("");
   lines.push(`mode: ${report.mode ?? "(none selected)"}`);
-  for (const reason of report.reasons) lines.push(`  - ${reason}`);
+  for (const reason of report.reasons) lines.push(...bullet(reason));
   if (report.modules.length > 0) {
     lines.push("");
     lines.push("modules:");
@@ -23,7 +23,9 @@ export function formatDoctorReport(report: DoctorReport): string[] {
     lines.push("");
     lines.push("provider:");
     lines.push(`  base URL: ${p.baseUrl ?? "(none)"}`);
-    lines.push(`  type: ${p.type}, wire API: ${p.wireApi}`);
+    // A value that is not accepted is shown as given (in its safe rendering), never as the default it falls back to.
+    const invalid = (field: "type" | "wireApi") => (p.invalid?.includes(field) ? " (invalid)" : "");
+    lines.push(`  type: ${p.type}${invalid("type")}, wire API: ${p.wireApi}${invalid("wireApi")}`);
     // Through the renderers runDoctor uses (idempotent): a report built elsewhere is shown the same way.
     lines.push(
       `  model: ${p.model !== undefined ? showModelName(p.model) : "(not set)"}${p.wireModel ? `, deployment (wire model): ${showModelName(p.wireModel)}` : ""}`,
@@ -53,20 +55,35 @@ export function formatDoctorReport(report: DoctorReport): string[] {
       lines.push(
         `probe: ${pr.ok ? "OK" : "FAILED"} ${pr.status ? `HTTP ${pr.status} ` : ""}POST ${pr.url} (${pr.durationMs} ms)`,
       );
-    if (pr.message && !pr.ok) lines.push(`  provider said: ${pr.message}`);
+    // Without a status no provider answered (no connection, a TLS failure, no credential to send): nothing it "said".
+    if (pr.message && !pr.ok)
+      lines.push(pr.status ? `  provider said: ${pr.message}` : `  no provider answered: ${pr.message}`);
     if (pr.advice) lines.push(`  advice: ${pr.advice}`);
   }
   if (report.warnings.length > 0) {
     lines.push("");
     lines.push("warnings:");
-    for (const w of report.warnings) lines.push(`  - ${w}`);
+    for (const w of report.warnings) lines.push(...bullet(w));
   }
   if (report.problems.length > 0) {
     lines.push("");
     lines.push("problems:");
-    for (const p of report.problems) lines.push(`  - ${p}`);
+    for (const p of report.problems) lines.push(...bullet(p));
   }
   return lines;
+}
+
+/**
+ * One item as one bullet: its first line after `  - `, the lines after it (e.g. each credential of a chain that
+ * failed, then what to do) indented under it, so that one problem of several lines never reads as several.
+ */
+function bullet(text: string): string[] {
+  const [first = "", ...rest] = text.split(/\r?\n/);
+  const details = rest.map((line) => line.trim()).filter((line) => line !== "");
+  return [
+    `  - ${first.trim()}`,
+    ...details.map((line) => (line.startsWith("- ") ? `      ${line}` : `    ${line}`)),
+  ];
 }
 
 function formatToken(t: NonNullable<DoctorReport["token"]>): string[] {

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { main, USAGE } from "./main.js";
@@ -11,7 +12,7 @@ describe("copilot-byok main", () => {
   it.each([
     [["frobnicate"], 'unknown command "frobnicate"'],
     [[], "no command given"],
-    [["doctor", "--nope"], "Unknown option '--nope'"],
+    [["doctor", "--nope"], "unknown option --nope"],
     [["doctor", "--timeout", "soon"], "--timeout must be a positive whole number"],
     [["doctor", "--timeout", "0"], "--timeout must be a positive whole number"],
     [["doctor", "extra"], 'unexpected argument "extra"'],
@@ -20,6 +21,55 @@ describe("copilot-byok main", () => {
     expect(await main(argv, { env: {}, out })).toBe(2);
     expect(out.errors.join("\n")).toContain(message);
     expect(out.lines).toEqual([]);
+  });
+
+  // Item 7 of "A newcomer's first hour": Node's parse message for --version, and no "did you mean".
+  it.each([
+    [
+      ["doctr"],
+      'copilot-byok: unknown command "doctr": did you mean doctor? (commands: doctor, demo, emulators)',
+    ],
+    [
+      ["emulator"],
+      'copilot-byok: unknown command "emulator": did you mean emulators? (commands: doctor, demo, emulators)',
+    ],
+    [["frobnicate"], 'copilot-byok: unknown command "frobnicate" (commands: doctor, demo, emulators)'],
+    [["doctor", "--prob"], "copilot-byok: unknown option --prob: did you mean --probe?"],
+    [["doctor", "--nope"], "copilot-byok: unknown option --nope"],
+    [["doctor", "-x"], "copilot-byok: unknown option -x"],
+    [
+      ["emulators", "--env-file", "vars.env"],
+      "copilot-byok: unknown option --env-file: did you mean --write-env?",
+    ],
+    [["doctor", "--timeout"], "copilot-byok: --timeout needs a value"],
+    [["doctor", "--timeout", "--probe"], "copilot-byok: --timeout needs a value"],
+    [["doctor", "--json=yes"], "copilot-byok: --json takes no value"],
+  ])("%j: one short line of ours, then the usage (exit 2)", async (argv, message) => {
+    const out = createMemoryOutput();
+    expect(await main(argv, { env: {}, out })).toBe(2);
+    expect(out.errors).toEqual([message, USAGE]);
+    expect(out.lines).toEqual([]);
+  });
+
+  it.each([
+    [["doctor", "--write-env", "vars.env"], "copilot-byok: --write-env applies to emulators only"],
+    [["emulators", "--probe"], "copilot-byok: --probe applies to doctor only"],
+    [["emulators", "--timeout", "5"], "copilot-byok: --timeout applies to doctor and demo only"],
+  ])("%j: an option of another command is a usage error in one line (exit 2)", async (argv, message) => {
+    const out = createMemoryOutput();
+    expect(await main(argv, { env: {}, out })).toBe(2);
+    expect(out.errors).toEqual([message]);
+    expect(out.lines).toEqual([]);
+  });
+
+  it("prints the version of its package.json for --version (exit 0)", async () => {
+    const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    for (const argv of [["--version"], ["doctor", "--version"]]) {
+      const out = createMemoryOutput();
+      expect(await main(argv, { env: {}, out })).toBe(0);
+      expect(out.lines).toEqual([manifest.version]);
+      expect(out.errors).toEqual([]);
+    }
   });
 
   it("prints the usage for --help (exit 0)", async () => {

@@ -192,7 +192,7 @@ async function probe(
       ok: false,
       url,
       message: signal.aborted ? abortMessage(signal) : `request failed${cause ? ` (${cause})` : ""}`,
-      advice: `could not reach ${new URL(url).host}: check the base URL, DNS, firewall and private endpoint settings`,
+      advice: unreachableAdvice(new URL(url).host, signal.aborted ? undefined : cause),
       durationMs: Date.now() - started,
     };
   }
@@ -379,6 +379,40 @@ function advise(
         ? "the provider failed: retry later, check the service health"
         : `unexpected HTTP ${status}`;
   }
+}
+
+/**
+ * The TLS errors of a certificate this process does not trust: what a TLS-intercepting proxy (or a provider
+ * behind a private CA) presents, fixed by trusting that CA (`NODE_EXTRA_CA_CERTS`), not by DNS or a firewall.
+ */
+const UNTRUSTED_CERTIFICATE_CODES: readonly string[] = [
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_UNTRUSTED",
+  "CERT_SIGNATURE_FAILURE",
+];
+/** A certificate outside its validity period: a stale certificate somewhere on the path, or this machine's clock. */
+const CERTIFICATE_DATE_CODES: readonly string[] = ["CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID"];
+/** Resolving the host name failed. */
+const DNS_CODES: readonly string[] = ["ENOTFOUND", "EAI_AGAIN"];
+
+/** What to do when no provider answered at `host`, by the network error's code. */
+function unreachableAdvice(host: string, code: string | undefined): string {
+  const why = code ? ` (${code})` : "";
+  if (code && UNTRUSTED_CERTIFICATE_CODES.includes(code))
+    return `could not reach ${host}: its TLS certificate is not trusted here${why}: most often a TLS-intercepting proxy (a corporate one) or a private CA signs it: trust that CA: set NODE_EXTRA_CA_CERTS=<path of its PEM certificate> before Node starts (it is read at start only); do not turn certificate checks off`;
+  if (code && CERTIFICATE_DATE_CODES.includes(code))
+    return `could not reach ${host}: the TLS certificate it presents is outside its validity period${why}: check this machine's clock; otherwise a TLS-intercepting proxy or a private CA serves an outdated certificate: have it renewed (NODE_EXTRA_CA_CERTS cannot help)`;
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID")
+    return `could not reach ${host}: the TLS certificate it presents is for another host name${why}: check the base URL's host; a TLS-intercepting proxy may be answering for it`;
+  if (code && DNS_CODES.includes(code))
+    return `could not reach ${host}: the host name does not resolve${why}: check the base URL for a typo, and DNS (a private endpoint needs its private DNS zone)`;
+  if (code === "ECONNREFUSED")
+    return `could not reach ${host}: the connection was refused${why}: check the base URL's host and port, and that the provider (or HTTPS_PROXY) is up`;
+  return `could not reach ${host}${why}: check the base URL, DNS, firewall and private endpoint settings`;
 }
 
 /** Replaces every occurrence of each secret (as is and URL-encoded) in `text` with `[REDACTED]`. */

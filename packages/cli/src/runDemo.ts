@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   BASE_URL_VARIABLES,
+  CONFIGURATION_ERROR_CODE,
   CopilotSessionFactory,
   type Env,
   formatForLog,
@@ -10,9 +11,15 @@ import {
   redactText,
   registerCopilotByok,
 } from "@copilot-byok/core";
-import { isSet } from "@copilot-byok/core/plugin";
+import {
+  COPILOT_SDK_PACKAGE,
+  COPILOT_SDK_RANGE,
+  type CopilotSdk,
+  isSet,
+  loadCopilotSdk,
+} from "@copilot-byok/core/plugin";
 import { setProcessEnv, startAzureEmulators } from "@copilot-byok/testing";
-import { CopilotClient } from "@github/copilot-sdk";
+import type { CopilotClient } from "@github/copilot-sdk";
 import { container as rootContainer } from "tsyringe";
 import { askOnce } from "./askOnce.js";
 import { DEFAULT_MODULES } from "./defaultModules.js";
@@ -32,14 +39,27 @@ const DEMO_MODEL = "gpt-4.1";
 
 /**
  * Runs one session per mode through `registerCopilotByok` with nothing but env vars changing: against the
- * bundled emulators by default, against the provider the environment names otherwise.
+ * bundled emulators by default, against the provider the environment names otherwise. The Copilot SDK (a peer
+ * dependency) is loaded here, not when the CLI starts, so that `doctor` runs without it; missing, the demo says
+ * what to install and returns 1.
  */
 export async function runDemo(options: DemoOptions): Promise<number> {
   const { env, out, timeoutMs = 60_000 } = options;
+  let sdk: CopilotSdk;
+  try {
+    sdk = await loadCopilotSdk();
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code !== CONFIGURATION_ERROR_CODE) throw error;
+    out.error(
+      `copilot-byok demo needs ${COPILOT_SDK_PACKAGE} (the Copilot runtime), which is not installed: npm install ${COPILOT_SDK_PACKAGE}@${COPILOT_SDK_RANGE}`,
+    );
+    out.error("(copilot-byok doctor works without it)");
+    return 1;
+  }
   const prompt = options.prompt ?? "Say hello in five words.";
   const useOwnProvider = !options.forceEmulators && BASE_URL_VARIABLES.some((v) => isSet(env, v));
   const baseDirectory = await mkdtemp(join(tmpdir(), "copilot-byok-demo-"));
-  const client = new CopilotClient({ useLoggedInUser: false, baseDirectory, logLevel: "none" });
+  const client = new sdk.CopilotClient({ useLoggedInUser: false, baseDirectory, logLevel: "none" });
   let failures = 0;
   try {
     if (useOwnProvider) {

@@ -2,11 +2,14 @@ import {
   CONFIGURATION_ERROR_CODE,
   COPILOT_PROVIDER_MODEL_ID,
   COPILOT_PROVIDER_TOKEN_SCOPE,
+  COPILOT_PROVIDER_TYPE,
+  COPILOT_PROVIDER_WIRE_API,
   COPILOT_PROVIDER_WIRE_MODEL,
   CopilotByokError,
   type DescriptionValue,
   type Env,
   type Logger,
+  PROVIDER_TYPES,
   type ProviderConfigSource,
   type ProviderConfigSourceModule,
   redactText,
@@ -16,8 +19,9 @@ import {
   selectProviderConfigSource,
   silentLogger,
   type TokenFacts,
+  WIRE_APIS,
 } from "@copilot-byok/core";
-import { readProviderEnv, showModelName, showScope } from "@copilot-byok/core/plugin";
+import { readProviderEnv, showModelName, showScope, showValue } from "@copilot-byok/core/plugin";
 import type { ProviderConfig } from "@github/copilot-sdk";
 import { type Deadline, startDeadline } from "./deadline.js";
 import { DEFAULT_MODULES } from "./defaultModules.js";
@@ -34,7 +38,18 @@ export interface DoctorReport {
   modules: { mode: string; origin?: string }[];
   problems: string[];
   warnings: string[];
-  provider?: { baseUrl?: string; type: string; wireApi: string; model?: string; wireModel?: string };
+  provider?: {
+    baseUrl?: string;
+    type: string;
+    wireApi: string;
+    model?: string;
+    wireModel?: string;
+    /**
+     * The settings given with a value that is not accepted (see `problems`): `type` or `wireApi` then holds that
+     * value in its safe rendering (quoted, or only its length when it may be a pasted key), not the default.
+     */
+    invalid?: ("type" | "wireApi")[];
+  };
   source?: SourceDescription;
   /** What the source tells about its credential: its `diagnose()` facts, or its `describe()` without mode and base URL. */
   facts?: Record<string, DescriptionValue>;
@@ -116,14 +131,22 @@ async function diagnoseWithin(
   ];
   let scrub = createScrubber(settingValues);
   const done = () => renderReport(report, scrub);
+  // A type or wire API that is not accepted falls back to its default in the settings: shown as given instead.
+  const givenType = notAccepted(env[COPILOT_PROVIDER_TYPE], PROVIDER_TYPES);
+  const givenWireApi = notAccepted(env[COPILOT_PROVIDER_WIRE_API], WIRE_APIS);
+  const invalid = [
+    ...(givenType !== undefined ? (["type"] as const) : []),
+    ...(givenWireApi !== undefined ? (["wireApi"] as const) : []),
+  ];
   report.provider = {
     // Shown through redactUrl: a base URL's query may hold a key (`?subscription-key=`, a SAS `sig`).
     ...(settings.baseUrl ? { baseUrl: redactUrl(settings.baseUrl) } : {}),
-    type: settings.type,
+    type: givenType ?? settings.type,
     // What goes on the wire: an anthropic provider speaks Anthropic's Messages API (the wire API is ignored).
-    wireApi: settings.type === "anthropic" ? "messages" : settings.wireApi,
+    wireApi: givenWireApi ?? (settings.type === "anthropic" ? "messages" : settings.wireApi),
     ...(settings.modelId ? { model: settings.modelId } : {}),
     ...(settings.wireModel ? { wireModel: settings.wireModel } : {}),
+    ...(invalid.length > 0 ? { invalid } : {}),
   };
 
   let selection: ReturnType<typeof selectProviderConfigSource>;
@@ -149,7 +172,11 @@ async function diagnoseWithin(
   const problem = (error: unknown) => {
     // At the deadline the source's own error, if any, says only that it was aborted.
     const found = deadline.expired ? [timedOut] : problemsOf(error);
-    for (const p of found) if (!report.problems.includes(p)) report.problems.push(p);
+    // The same failure twice (diagnose(), then getProviderConfig()) is listed once, even when a detail differs
+    // (a credential's correlation id): the first line of each says what failed.
+    const firstLine = (text: string) => text.split("\n", 1)[0];
+    for (const p of found)
+      if (!report.problems.some((q) => firstLine(q) === firstLine(p))) report.problems.push(p);
     return undefined;
   };
   const { signal } = deadline;
@@ -210,10 +237,13 @@ async function diagnoseWithin(
         // Not probed (a type the probe does not speak) is neither the provider's failure nor its success.
         if (report.probe.notProbed) report.warnings.push(`--probe: not probed: ${report.probe.notProbed}`);
         else if (!report.probe.ok) {
+          const { status, message, advice } = report.probe;
           report.problems.push(
-            report.probe.status
-              ? `probe HTTP ${report.probe.status}: ${report.probe.advice ?? report.probe.message ?? "unknown"}`
-              : `probe failed: ${report.probe.message ?? "unknown"}${report.probe.advice ? ` (${report.probe.advice})` : ""}`,
+            status
+              ? `probe HTTP ${status}: ${advice ?? message ?? "unknown"}`
+              : message
+                ? `probe: no provider answered: ${message}${advice ? ` (${advice})` : ""}`
+                : `probe failed: ${advice ?? "unknown"}`,
           );
         }
       }
@@ -310,6 +340,16 @@ function problemsOf(error: unknown): string[] {
     return [`${error.name} (${error.code}): ${redactText(error.message)}`];
   if (error instanceof Error) return [`${error.name}: ${redactText(error.message)}`];
   return [redactText(String(error))];
+}
+
+/**
+ * The safe rendering of a value set for a choice (`""` when set but empty) when it is not one of `accepted`;
+ * undefined when it is not set or accepted.
+ */
+function notAccepted(value: string | undefined, accepted: readonly string[]): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === "") return '""';
+  return accepted.includes(value.trim()) ? undefined : showValue(value, accepted);
 }
 
 function hasCode(error: Error, code: string): boolean {

@@ -20,6 +20,12 @@ export type CopilotSessionConfig = Omit<SessionConfig, "provider" | "model"> & {
 /** The SDK's `ResumeSessionConfig` without `provider` (filled from the source). */
 export type CopilotResumeSessionConfig = Omit<ResumeSessionConfig, "provider">;
 
+/**
+ * Gives the client sessions are created on, creating it on the first call: how `registerCopilotByok` hands its
+ * default `CopilotClient` over, so that `@github/copilot-sdk` is loaded only when a session needs it.
+ */
+export type CopilotClientSupplier = () => Promise<CopilotClient>;
+
 /** Options of a single `createSession` / `resumeSession` call. */
 export interface CreateSessionOptions {
   /** Abandons waiting for credentials. */
@@ -31,18 +37,31 @@ export interface CreateSessionOptions {
  * every mode. `model` comes from the call, else `COPILOT_PROVIDER_MODEL_ID`, else the source's `modelId`.
  *
  * With DI it needs `PROVIDER_CONFIG_SOURCE`, `COPILOT_CLIENT` and `COPILOT_BYOK_ENV` (all registered by
- * `registerCopilotByok`); without DI, `new CopilotSessionFactory(source, client, process.env)`.
+ * `registerCopilotByok`); without DI, `new CopilotSessionFactory(source, client, process.env)`. `client` may
+ * be a {@link CopilotClientSupplier}, asked when the first session needs the client.
  */
 @injectable()
 export class CopilotSessionFactory {
   private readonly source: ProviderConfigSource;
+  private readonly client: CopilotClient | CopilotClientSupplier;
 
   constructor(
     @inject(PROVIDER_CONFIG_SOURCE) source: ProviderConfigSource,
-    @inject(COPILOT_CLIENT) private readonly client: CopilotClient,
+    @inject(COPILOT_CLIENT) client: CopilotClient | CopilotClientSupplier,
     @inject(COPILOT_BYOK_ENV) private readonly env: Env = process.env,
   ) {
     this.source = protectSource(source);
+    this.client = client;
+  }
+
+  /**
+   * The client sessions are created on. `registerCopilotByok`'s default client is created (and
+   * `@github/copilot-sdk` loaded) by the first call, or by the first session.
+   *
+   * @throws ConfigurationError when `@github/copilot-sdk` is not installed, saying what to install.
+   */
+  async getClient(): Promise<CopilotClient> {
+    return typeof this.client === "function" ? this.client() : this.client;
   }
 
   /** Creates a session on the client, with `provider` from the source. */
@@ -60,7 +79,8 @@ export class CopilotSessionFactory {
       );
     }
     if (problems.length > 0 || !model) throw new ConfigurationError(problems);
-    return this.client.createSession({ ...config, model, provider });
+    const client = await this.getClient();
+    return client.createSession({ ...config, model, provider });
   }
 
   /** Resumes a session on the client, with fresh `provider` credentials from the source. */
@@ -73,7 +93,8 @@ export class CopilotSessionFactory {
     const provider = await this.source.getProviderConfig(options.signal ? { signal: options.signal } : {});
     const problems = plaintextProblems(provider, this.source.mode);
     if (problems.length > 0) throw new ConfigurationError(problems);
-    return this.client.resumeSession(sessionId, { ...config, provider });
+    const client = await this.getClient();
+    return client.resumeSession(sessionId, { ...config, provider });
   }
 
   /** The source's safe description (mode, base URL, …). */

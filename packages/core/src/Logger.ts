@@ -1,9 +1,10 @@
-import { formatForLog, redactText } from "./redact.js";
-
-/** Structured details of a log event. Sources pass only non-secret values here. */
+/** Structured details of a log event. Sources pass only non-secret values here; loggers redact them again. */
 export type LogDetails = Readonly<Record<string, unknown>>;
 
-/** The logger copilot-byok writes to. Console-compatible and pino/winston-compatible in shape. */
+/**
+ * The logger copilot-byok writes to: `logger.info(message, details)`, console- and winston-style. A pino (or any
+ * other) logger goes through `adaptLogger`, which `registerCopilotByok` applies to the `logger` it is given.
+ */
 export interface Logger {
   debug(message: string, details?: LogDetails): void;
   info(message: string, details?: LogDetails): void;
@@ -11,22 +12,22 @@ export interface Logger {
   error(message: string, details?: LogDetails): void;
 }
 
+/**
+ * Marks a logger that redacts what it writes (`adaptLogger`'s, `createConsoleLogger`'s, `silentLogger`), so that
+ * it is not wrapped again. Registered (`Symbol.for`) so that the ESM and CommonJS builds share it.
+ */
+export const REDACTING_LOGGER: unique symbol = Symbol.for("@copilot-byok/core:redacting-logger") as never;
+
+/** `logger`, frozen and marked with {@link REDACTING_LOGGER}. */
+export function markRedacting(logger: Logger): Logger {
+  Object.defineProperty(logger, REDACTING_LOGGER, { value: true });
+  return Object.freeze(logger);
+}
+
 /** Discards everything. The default. */
-export const silentLogger: Logger = Object.freeze({
+export const silentLogger: Logger = markRedacting({
   debug() {},
   info() {},
   warn() {},
   error() {},
 });
-
-/** A logger that writes one redacted line per event to the console (stderr for warnings and errors). */
-export function createConsoleLogger(prefix = "copilot-byok"): Logger {
-  const line = (level: string, message: string, details?: LogDetails) =>
-    `[${prefix}] ${level} ${redactText(message)}${details ? ` ${formatForLog(details)}` : ""}`;
-  return {
-    debug: (m, d) => console.debug(line("debug", m, d)),
-    info: (m, d) => console.info(line("info", m, d)),
-    warn: (m, d) => console.warn(line("warn", m, d)),
-    error: (m, d) => console.error(line("error", m, d)),
-  };
-}

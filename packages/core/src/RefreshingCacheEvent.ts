@@ -1,3 +1,4 @@
+import { adaptLogger } from "./adaptLogger.js";
 import type { Logger } from "./Logger.js";
 import { redactText } from "./redact.js";
 
@@ -60,7 +61,8 @@ export function deliverEvent<E extends { readonly type: string; readonly message
   const level =
     full.type === "refresh-started" ? "debug" : full.type === "refresh-succeeded" ? "info" : "warn";
   try {
-    logger[level](`${prefix}: ${message}`, details);
+    // Adapted: a pino logger passed straight to a source still gets the details as fields, redacted.
+    adaptLogger(logger)[level](`${prefix}: ${message}`, details);
   } catch {
     // ignored: see above
   }

@@ -25,6 +25,9 @@ export const COPILOT_PROVIDER_WIRE_MODEL = "COPILOT_PROVIDER_WIRE_MODEL";
 /** Entra ID scope requested for bearer tokens. Default: the endpoint's cloud's ({@link DEFAULT_TOKEN_SCOPE} on the public cloud). */
 export const COPILOT_PROVIDER_TOKEN_SCOPE = "COPILOT_PROVIDER_TOKEN_SCOPE";
 
+/** Level of `createConsoleLogger()`: `debug`, `info` (default), `warn`, `error` or `silent`. */
+export const COPILOT_BYOK_LOG_LEVEL = "COPILOT_BYOK_LOG_LEVEL";
+
 /** Key variables in precedence order: the first one set wins. */
 export const API_KEY_VARIABLES = [
   COPILOT_PROVIDER_API_KEY,

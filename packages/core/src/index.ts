@@ -1,16 +1,26 @@
 // @copilot-byok/core: the face of core for application authors. Plug-in authors: @copilot-byok/core/plugin.
+
+export {
+  type AdaptLoggerOptions,
+  adaptLogger,
+  type LogCallStyle,
+  type LogTarget,
+} from "./adaptLogger.js";
 export { CONFIGURATION_ERROR_CODE, ConfigurationError } from "./ConfigurationError.js";
 export { CopilotByokError, type CopilotByokErrorOptions } from "./CopilotByokError.js";
 export {
+  type CopilotClientSupplier,
   type CopilotResumeSessionConfig,
   type CopilotSessionConfig,
   CopilotSessionFactory,
   type CreateSessionOptions,
 } from "./CopilotSessionFactory.js";
+export { type ConsoleLoggerOptions, createConsoleLogger } from "./createConsoleLogger.js";
 export { DISPOSED_ERROR_CODE, DisposedError } from "./DisposedError.js";
 export * from "./envNames.js";
 export { fingerprint } from "./fingerprint.js";
-export { createConsoleLogger, type LogDetails, type Logger, silentLogger } from "./Logger.js";
+export { type LogDetails, type Logger, silentLogger } from "./Logger.js";
+export { DEFAULT_LOG_LEVEL, LOG_LEVELS, type LogLevel } from "./LogLevel.js";
 export { formatForLog, REDACTED, redact, redactText, redactUrl } from "./redact.js";
 export {
   CopilotByokResources,

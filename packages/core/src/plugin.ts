@@ -1,6 +1,12 @@
 // @copilot-byok/core/plugin: the face of core for plug-in authors (a source, a module). Application authors
 // use the root export, @copilot-byok/core.
 
+export {
+  type AdaptLoggerOptions,
+  adaptLogger,
+  type LogCallStyle,
+  type LogTarget,
+} from "./adaptLogger.js";
 // The refreshing cache of one expiring credential value (a token, a key with a TTL), and its settings.
 export { DEFAULT_TIMEOUT_MS } from "./attemptWithTimeout.js";
 export { DEFAULT_RETRY, type RetryOptions } from "./backoff.js";
@@ -13,6 +19,7 @@ export {
   type RefreshTimingOptions,
   type RefreshWindowLimit,
 } from "./checkRefreshOptions.js";
+export { type ConsoleLoggerOptions, createConsoleLogger } from "./createConsoleLogger.js";
 export {
   type CredentialSupplier,
   createProviderConfigSource,
@@ -23,7 +30,9 @@ export { describeProvider } from "./describeProvider.js";
 export * from "./envNames.js";
 export { fingerprint } from "./fingerprint.js";
 export { isLoopbackHost } from "./isLoopbackHost.js";
-export { createConsoleLogger, type LogDetails, type Logger, silentLogger } from "./Logger.js";
+export { type LogDetails, type Logger, silentLogger } from "./Logger.js";
+export { DEFAULT_LOG_LEVEL, LOG_LEVELS, type LogLevel } from "./LogLevel.js";
+export { COPILOT_SDK_PACKAGE, COPILOT_SDK_RANGE, type CopilotSdk, loadCopilotSdk } from "./loadCopilotSdk.js";
 export {
   checkChoice,
   checkName,

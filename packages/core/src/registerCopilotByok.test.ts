@@ -111,9 +111,10 @@ describe("registerCopilotByok", () => {
     const modules = [keyLikeModule()];
     const app = rootContainer.createChildContainer();
     registerCopilotByok(app, { env: KEY_ENV, modules });
-    const client = app.resolve(COPILOT_CLIENT);
+    const client = await app.resolve(CopilotSessionFactory).getClient();
     expect(client).toBeInstanceOf(CopilotClient);
     expect(app.resolve(COPILOT_CLIENT)).toBe(client);
+    expect(await app.resolve(CopilotSessionFactory).getClient()).toBe(client);
     app.resolve(PROVIDER_CONFIG_SOURCE);
     expect(stop).not.toHaveBeenCalled();
     await app.dispose();
@@ -123,9 +124,42 @@ describe("registerCopilotByok", () => {
     const own = new FakeCopilotClient();
     const other = rootContainer.createChildContainer();
     registerCopilotByok(other, { env: KEY_ENV, modules, client: own.asClient() });
+    expect(await other.resolve(CopilotSessionFactory).getClient()).toBe(own);
     other.resolve(COPILOT_CLIENT);
     await other.dispose();
     expect(own.stops).toBe(0); // a client you pass in stays yours
+  });
+
+  it("creates the default client with the first session, once, and COPILOT_CLIENT resolves to it", async () => {
+    vi.spyOn(CopilotClient.prototype, "stop").mockResolvedValue([]);
+    const createSession = vi
+      .spyOn(CopilotClient.prototype, "createSession")
+      .mockResolvedValue({ sessionId: "s" } as never);
+    const app = rootContainer.createChildContainer();
+    registerCopilotByok(app, { env: KEY_ENV, modules: [keyLikeModule()] });
+    const sessions = app.resolve(CopilotSessionFactory);
+    await Promise.all([sessions.createSession({ model: "m" }), sessions.createSession({ model: "m" })]);
+    const client = app.resolve(COPILOT_CLIENT);
+    expect(createSession.mock.contexts).toEqual([client, client]);
+    await app.dispose();
+  });
+
+  it("a synchronous resolve of COPILOT_CLIENT before any session creates the client then; sessions use it", async () => {
+    const app = rootContainer.createChildContainer();
+    registerCopilotByok(app, { env: KEY_ENV, modules: [keyLikeModule()] });
+    const early = app.resolve(COPILOT_CLIENT) as { stop(): Promise<unknown>; createSession: unknown };
+    expect(typeof early.createSession).toBe("function");
+    expect(app.resolve(COPILOT_CLIENT)).toBe(early);
+    expect(await app.resolve(CopilotSessionFactory).getClient()).toBe(early);
+    await app.dispose(); // stops it: it was never started
+  });
+
+  it("creates no default client after the container is disposed", async () => {
+    const app = rootContainer.createChildContainer();
+    registerCopilotByok(app, { env: KEY_ENV, modules: [keyLikeModule()] });
+    const sessions = app.resolve(CopilotSessionFactory);
+    await app.dispose();
+    await expect(sessions.getClient()).rejects.toMatchObject({ code: "COPILOT_BYOK_DISPOSED" });
   });
 
   it("creates no client and no source until something asks", async () => {
@@ -147,7 +181,7 @@ describe("registerCopilotByok", () => {
         modules: [keyLikeModule()],
         clientOptions: { logLevel: "none", baseDirectory },
       });
-      const client = app.resolve(COPILOT_CLIENT);
+      const client = await app.resolve(CopilotSessionFactory).getClient();
       await client.start();
       expect(await client.getStatus()).toBeTruthy();
       await app.dispose();

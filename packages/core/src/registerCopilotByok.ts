@@ -1,8 +1,11 @@
 import "reflect-metadata";
-import { CopilotClient, type CopilotClientOptions } from "@github/copilot-sdk";
+import type { CopilotClient, CopilotClientOptions } from "@github/copilot-sdk";
 import { type DependencyContainer, instanceCachingFactory } from "tsyringe";
+import { adaptLogger, type LogTarget } from "./adaptLogger.js";
 import { CopilotSessionFactory } from "./CopilotSessionFactory.js";
-import { type Logger, silentLogger } from "./Logger.js";
+import { DefaultCopilotClient } from "./DefaultCopilotClient.js";
+import { DisposedError } from "./DisposedError.js";
+import { silentLogger } from "./Logger.js";
 import { protectSource } from "./protectSource.js";
 import { withSafeRendering } from "./safeRendering.js";
 import { selectProviderConfigSource } from "./selectProviderConfigSource.js";
@@ -15,37 +18,47 @@ import {
 } from "./tokens.js";
 import type { Env, ProviderConfigSource, ProviderConfigSourceModule, Selection } from "./types.js";
 
-/** Options of {@link registerCopilotByok}. */
-export interface RegisterCopilotByokOptions {
+/** Options of {@link registerCopilotByok}; `Mode` is the union of the modules' modes. */
+export interface RegisterCopilotByokOptions<Mode extends string = string> {
   /** The environment to select from. Default: a snapshot of `process.env` taken now. */
   env?: Env;
   /** The modes to choose from, e.g. `[staticKeyModule, azureEntraModule]`. Order breaks ties in `auto`. */
-  modules: readonly ProviderConfigSourceModule[];
-  /** A client of your own (you start and stop it). Default: a `CopilotClient` created on first use and stopped on `container.dispose()`. */
+  modules: readonly ProviderConfigSourceModule<Mode>[];
+  /**
+   * A client of your own (you start and stop it). Default: a `CopilotClient` created by the first session (which
+   * loads `@github/copilot-sdk` then) and stopped on `container.dispose()`.
+   */
   client?: CopilotClient;
   /** Options of the default client; `useLoggedInUser` defaults to `false`. */
   clientOptions?: CopilotClientOptions;
-  /** Where sources write events (token refreshes, key rotations). Default: silent. */
-  logger?: Logger;
+  /**
+   * Where sources write events (token refreshes, key rotations): a copilot-byok `Logger`, or a pino, winston,
+   * bunyan or console logger, wrapped by `adaptLogger` (details redacted, passed as the library expects them).
+   * Default: silent.
+   */
+  logger?: LogTarget;
 }
 
 /**
  * Selects the provider config source from the environment and registers, in `container` (root or child):
  * - `PROVIDER_CONFIG_SOURCE`: the chosen source, created on first resolve, disposed with the container;
- * - `COPILOT_CLIENT`: your client, or a default `CopilotClient` (`useLoggedInUser: false`) created on first
- *   resolve, started by its first session, stopped when the container is disposed;
- * - `COPILOT_BYOK_ENV`, `COPILOT_BYOK_SELECTION`, `COPILOT_BYOK_LOGGER`, and `CopilotSessionFactory`.
- * Needs no decorator metadata. Returns the selection (mode and reasons).
+ * - `COPILOT_CLIENT`: your client, or the default `CopilotClient` (`useLoggedInUser: false`), created by the first
+ *   session (or `CopilotSessionFactory.getClient()`), which loads `@github/copilot-sdk` then, started by its first
+ *   session, stopped when the container is disposed;
+ * - `COPILOT_BYOK_ENV`, `COPILOT_BYOK_SELECTION`, `COPILOT_BYOK_LOGGER` (the adapted logger), and
+ *   `CopilotSessionFactory`.
+ * Needs no decorator metadata. Loads nothing of the SDK. Returns the selection (mode and reasons); its `mode` is
+ * typed as the union of the modules' modes when they declare them as literal types.
  *
  * @throws ConfigurationError listing every configuration problem.
  */
-export function registerCopilotByok(
+export function registerCopilotByok<Mode extends string = string>(
   container: DependencyContainer,
-  options: RegisterCopilotByokOptions,
-): Selection {
+  options: RegisterCopilotByokOptions<Mode>,
+): Selection<Mode> {
   const env: Env = Object.freeze(safeEnvSnapshot(options.env ?? process.env));
   const selection = selectProviderConfigSource(env, options.modules);
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ? adaptLogger(options.logger) : silentLogger;
   const resources = container.resolve(CopilotByokResources);
 
   container.register(COPILOT_BYOK_ENV, { useValue: env });
@@ -58,17 +71,22 @@ export function registerCopilotByok(
   });
   if (options.client) {
     container.register(COPILOT_CLIENT, { useValue: options.client });
+    container.register(CopilotSessionFactory, {
+      useFactory: instanceCachingFactory(
+        (c) => new CopilotSessionFactory(c.resolve(PROVIDER_CONFIG_SOURCE), c.resolve(COPILOT_CLIENT), env),
+      ),
+    });
   } else {
     const clientOptions: CopilotClientOptions = { useLoggedInUser: false, ...options.clientOptions };
-    container.register(COPILOT_CLIENT, {
-      useFactory: instanceCachingFactory(() => resources.ownClient(new CopilotClient(clientOptions))),
+    const defaultClient = new DefaultCopilotClient(clientOptions, (client) => resources.ownClient(client));
+    // Not cached by the container: the client exists only once a session (or getClient()) created it.
+    container.register(COPILOT_CLIENT, { useFactory: () => defaultClient.created() });
+    container.register(CopilotSessionFactory, {
+      useFactory: instanceCachingFactory(
+        (c) => new CopilotSessionFactory(c.resolve(PROVIDER_CONFIG_SOURCE), () => defaultClient.get(), env),
+      ),
     });
   }
-  container.register(CopilotSessionFactory, {
-    useFactory: instanceCachingFactory(
-      (c) => new CopilotSessionFactory(c.resolve(PROVIDER_CONFIG_SOURCE), c.resolve(COPILOT_CLIENT), env),
-    ),
-  });
   return selection;
 }
 
@@ -93,19 +111,27 @@ function safeEnvSnapshot(source: Env): Env {
 export class CopilotByokResources {
   private readonly sources: ProviderConfigSource[] = [];
   private readonly clients: CopilotClient[] = [];
+  #disposed = false;
 
   own(source: ProviderConfigSource): ProviderConfigSource {
     this.sources.push(source);
     return source;
   }
 
+  /** @throws DisposedError once disposed: a client taken then would never be stopped. */
   ownClient(client: CopilotClient): CopilotClient {
+    if (this.#disposed)
+      throw new DisposedError(
+        "the copilot-byok container",
+        "its default client was asked for after dispose()",
+      );
     this.clients.push(client);
     return client;
   }
 
   /** Stops the default client (sessions first) and disposes the sources. Errors are collected, not thrown midway. */
   async dispose(): Promise<void> {
+    this.#disposed = true;
     const clients = this.clients.splice(0);
     const sources = this.sources.splice(0);
     const results = await Promise.allSettled([

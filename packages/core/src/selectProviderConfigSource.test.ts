@@ -1,8 +1,12 @@
-import { describe, expect, it } from "vitest";
+import "reflect-metadata";
+import { container } from "tsyringe";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { ConfigurationError } from "./ConfigurationError.js";
+import { registerCopilotByok } from "./registerCopilotByok.js";
 import { selectProviderConfigSource } from "./selectProviderConfigSource.js";
+import { FakeCopilotClient } from "./test-support/FakeCopilotClient.js";
 import { CANARY_KEY, identityLikeModule, keyLikeModule, testModule } from "./test-support/testModules.js";
-import type { Env } from "./types.js";
+import type { Env, ProviderConfigSourceModule, Selection } from "./types.js";
 
 const FOUNDRY = { AZURE_AI_FOUNDRY_RESOURCE_URL: "https://r.services.ai.azure.com" };
 const modules = () => [keyLikeModule(), identityLikeModule()];
@@ -235,5 +239,44 @@ describe("selectProviderConfigSource: problems", () => {
     expect(a).toEqual(b);
     expect(Object.isFrozen(a.reasons)).toBe(true);
     expect(ms[0]?.created).toHaveLength(0);
+  });
+});
+
+describe("the selection's mode type", () => {
+  /** A module whose mode is declared as its literal type, as the built-in ones are. */
+  function literal<Mode extends string>(mode: Mode, applicable: boolean): ProviderConfigSourceModule<Mode> {
+    const { detect, create } = testModule(mode, () => ({ applicable, reasons: [`${mode} detected`] }));
+    return { mode, detect, create };
+  }
+  const broker = literal("token-broker", true);
+  const vault = literal("key-vault", false);
+
+  it("is the union of the modules' modes when they declare them, in selection and registration alike", () => {
+    const selection = selectProviderConfigSource(FOUNDRY, [broker, vault]);
+    expectTypeOf(selection.mode).toEqualTypeOf<"token-broker" | "key-vault">();
+    expectTypeOf(selection).toEqualTypeOf<Selection<"token-broker" | "key-vault">>();
+    expect(selection.mode).toBe("token-broker");
+
+    const registered = registerCopilotByok(container.createChildContainer(), {
+      env: { ...FOUNDRY, COPILOT_PROVIDER_AUTH: "key-vault" },
+      modules: [broker, vault],
+      client: new FakeCopilotClient().asClient(),
+    });
+    expectTypeOf(registered.mode).toEqualTypeOf<"token-broker" | "key-vault">();
+    expect(registered.mode).toBe("key-vault");
+    // Narrowing works on it: each branch knows its mode.
+    const label = registered.mode === "key-vault" ? "vault" : "broker";
+    expect(label).toBe("vault");
+  });
+
+  it("stays string without a type argument, for modules typed loosely, or mixed with one", () => {
+    expectTypeOf<Selection["mode"]>().toEqualTypeOf<string>();
+    expectTypeOf<ProviderConfigSourceModule["mode"]>().toEqualTypeOf<string>();
+    const loose: ProviderConfigSourceModule[] = [keyLikeModule(), identityLikeModule()];
+    expectTypeOf(selectProviderConfigSource(FOUNDRY, loose).mode).toEqualTypeOf<string>();
+    expectTypeOf(selectProviderConfigSource(FOUNDRY, [broker, keyLikeModule()]).mode).toEqualTypeOf<string>();
+    // A literal-moded selection is still a Selection where one is expected.
+    const typed: Selection = selectProviderConfigSource(FOUNDRY, [broker]);
+    expect(typed.mode).toBe("token-broker");
   });
 });

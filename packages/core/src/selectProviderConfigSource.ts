@@ -16,13 +16,16 @@ const STRENGTH_RANK: Record<DetectionStrength, number> = { explicit: 3, signals:
  *   `static-key`, otherwise `azure-entra`. Other applicable modules are named in the reasons, with the
  *   variable to set to choose them instead.
  *
+ * The selection's `mode` is typed as the union of the modules' modes when they declare them as literal types
+ * (`ProviderConfigSourceModule<"azure-entra">`), else as `string`.
+ *
  * @throws ConfigurationError listing every problem at once: unknown mode, bad shared variables, and the
  *   chosen module's own problems.
  */
-export function selectProviderConfigSource(
+export function selectProviderConfigSource<Mode extends string = string>(
   env: Env,
-  modules: readonly ProviderConfigSourceModule[],
-): Selection {
+  modules: readonly ProviderConfigSourceModule<Mode>[],
+): Selection<Mode> {
   const problems: string[] = [];
   const modes = modules.map((m) => m.mode);
   problems.push(...checkModules(modes));
@@ -37,14 +40,15 @@ export function selectProviderConfigSource(
 
   const detections = modules.map((module) => ({ module, detection: safeDetect(module, env, problems) }));
 
-  let chosen: { module: ProviderConfigSourceModule; detection: Detection } | undefined;
+  let chosen: { module: ProviderConfigSourceModule<Mode>; detection: Detection } | undefined;
   const reasons: string[] = [];
 
   if (requested !== AUTO_MODE) {
     chosen = detections.find((d) => d.module.mode === requested);
     if (!chosen) {
+      const guess = closestMode(requested, acceptedModes);
       problems.push(
-        `${COPILOT_PROVIDER_AUTH} has ${showValue(raw ?? "", acceptedModes)}, which is not a registered mode: use one of ${accepted} (or pass the module that serves it in modules)`,
+        `${COPILOT_PROVIDER_AUTH} has ${showValue(raw ?? "", acceptedModes)}, which is not a registered mode: ${guess ? `did you mean ${guess}? Use` : "use"} one of ${accepted} (or pass the module that serves it in modules)`,
       );
     } else {
       reasons.push(`${COPILOT_PROVIDER_AUTH}=${requested} chooses ${requested}`, ...chosen.detection.reasons);
@@ -82,7 +86,7 @@ export function selectProviderConfigSource(
   if (problems.length > 0) throw new ConfigurationError(dedupe(problems));
 
   reasons.push(...common.notes);
-  const module = (chosen as { module: ProviderConfigSourceModule }).module;
+  const module = (chosen as { module: ProviderConfigSourceModule<Mode> }).module;
   return Object.freeze({ mode: module.mode, reasons: Object.freeze(dedupe(reasons)), module });
 }
 
@@ -131,4 +135,30 @@ function sharedProblems(detections: readonly Detection[]): string[] {
 
 function dedupe(items: string[]): string[] {
   return [...new Set(items)];
+}
+
+/**
+ * The mode `typed` most likely misspells, for "did you mean": the only one within an edit distance of 2 (1 for
+ * a name of up to 5 characters), case and separators aside.
+ */
+function closestMode(typed: string, modes: readonly string[]): string | undefined {
+  const norm = (s: string) => s.toLowerCase().replace(/[\s._]+/g, "-");
+  const near = modes.filter((m) => distance(norm(typed), norm(m)) <= (m.length <= 5 ? 1 : 2));
+  return near.length === 1 ? near[0] : undefined;
+}
+
+/** Levenshtein distance (mode names are short). */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    previous = current;
+  }
+  return previous[b.length] as number;
 }

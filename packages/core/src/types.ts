@@ -107,19 +107,25 @@ export interface ModuleContext {
   readonly logger?: Logger;
 }
 
-/** A plug-in: one authentication mode, detected from and configured by the environment. */
-export interface ProviderConfigSourceModule {
+/**
+ * A plug-in: one authentication mode, detected from and configured by the environment. Declare `Mode` as the
+ * mode's literal type (`ProviderConfigSourceModule<"token-broker">`) for a selection typed with it.
+ */
+export interface ProviderConfigSourceModule<Mode extends string = string> {
   /** The mode name, selectable with `COPILOT_PROVIDER_AUTH=<mode>`: lowercase letters, digits and `-`. */
-  readonly mode: string;
+  readonly mode: Mode;
   /** Where the module comes from, for people: e.g. `staticKeyModule from @copilot-byok/static-key`. */
   readonly origin?: string;
   detect(env: Env): Detection;
   create(context: ModuleContext): ProviderConfigSource;
 }
 
-/** The outcome of `selectProviderConfigSource`: the chosen module and why. */
-export interface Selection {
-  readonly mode: string;
+/**
+ * The outcome of `selectProviderConfigSource`: the chosen module and why. `Mode` is the union of the modes it was
+ * chosen from, when their modules declare them as literal types (else `string`).
+ */
+export interface Selection<Mode extends string = string> {
+  readonly mode: Mode;
   readonly reasons: readonly string[];
-  readonly module: ProviderConfigSourceModule;
+  readonly module: ProviderConfigSourceModule<Mode>;
 }

@@ -61,7 +61,8 @@ describe("detectStaticKey: precedence", () => {
     expect(detection.applicable).toBe(true);
     expect(detection.strength).toBe("explicit");
     expect(detection.summary).toBe(`a static key (${winner})`);
-    expect(detection.reasons[0]).toMatch(new RegExp(`^static key found in ${winner} `));
+    const found = winner === "COPILOT_PROVIDER_API_KEY_FILE" ? "to be read from" : "found in";
+    expect(detection.reasons[0]).toMatch(new RegExp(`^static key ${found} ${winner} `));
     if (wins) expect(detection.reasons).toContain(`${wins} (precedence ${PRECEDENCE})`);
     else expect(detection.reasons.join("\n")).not.toContain("wins over");
     expect(detection.problems).toEqual([]);
@@ -77,7 +78,7 @@ describe("detectStaticKey: precedence", () => {
     );
     const file = detectStaticKey({ ...FOUNDRY, COPILOT_PROVIDER_API_KEY_FILE: "secrets/key" });
     expect(file.reasons[0]).toBe(
-      "static key found in COPILOT_PROVIDER_API_KEY_FILE (a key file: secrets/key, relative to the working directory)",
+      "static key to be read from COPILOT_PROVIDER_API_KEY_FILE (a key file: secrets/key, relative to the working directory)",
     );
   });
 

@@ -55,10 +55,11 @@ export function detectStaticKey(env: Env, options: DetectStaticKeyOptions = {}):
     const path = value.trim();
     if (hasControlCharacters(path)) {
       problems.push(`${winner} contains control characters: it must be the path of the key file`);
-      reasons.push(`static key found in ${winner} (a key file)`);
+      reasons.push(`static key to be read from ${winner} (a key file)`);
     } else {
       const relative = /^([\\/]|[A-Za-z]:[\\/])/.test(path) ? "" : ", relative to the working directory";
-      reasons.push(`static key found in ${winner} (a key file: ${showKeyFilePath(path)}${relative})`);
+      // Not "found": the file is not opened here, and may not exist (create() says so).
+      reasons.push(`static key to be read from ${winner} (a key file: ${showKeyFilePath(path)}${relative})`);
     }
   } else {
     const localProvider =

@@ -56,7 +56,7 @@ describe("staticKeyModule with selectProviderConfigSource", () => {
     expect(selection.mode).toBe("static-key");
     expect(selection.reasons).toEqual([
       "COPILOT_PROVIDER_AUTH not set (auto): chose static-key",
-      "static key found in COPILOT_PROVIDER_API_KEY_FILE (a key file: /run/secrets/byok-key)",
+      "static key to be read from COPILOT_PROVIDER_API_KEY_FILE (a key file: /run/secrets/byok-key)",
       "COPILOT_PROVIDER_API_KEY_FILE wins over AZURE_OPENAI_API_KEY (precedence COPILOT_PROVIDER_API_KEY > COPILOT_PROVIDER_API_KEY_FILE > AZURE_OPENAI_API_KEY)",
       'the runtime sends the key in the "Authorization: Bearer" header (provider type openai, read before each request)',
       "also present: managed identity signals (IDENTITY_ENDPOINT): set COPILOT_PROVIDER_AUTH=azure-entra to use azure-entra instead",

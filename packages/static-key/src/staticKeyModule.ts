@@ -19,9 +19,11 @@ export interface StaticKeyModuleOptions {
  * - `create(context)`: `StaticKeyProviderConfigSource.fromEnv(context.env)`, logging to `options.logger`,
  *   else `context.logger`.
  */
-export function createStaticKeyModule(options: StaticKeyModuleOptions = {}): ProviderConfigSourceModule {
+export function createStaticKeyModule(
+  options: StaticKeyModuleOptions = {},
+): ProviderConfigSourceModule<typeof STATIC_KEY_MODE> {
   const { logger, ...defaults } = options;
-  const module: ProviderConfigSourceModule = {
+  const module: ProviderConfigSourceModule<typeof STATIC_KEY_MODE> = {
     mode: STATIC_KEY_MODE,
     origin: "staticKeyModule from @copilot-byok/static-key",
     detect: (env) => detectStaticKey(env, defaults),
@@ -40,4 +42,4 @@ export function createStaticKeyModule(options: StaticKeyModuleOptions = {}): Pro
  * The static-key mode (`COPILOT_PROVIDER_AUTH=static-key`, or `auto` when a key variable is set):
  * `registerCopilotByok(container, { modules: [staticKeyModule, azureEntraModule] })`.
  */
-export const staticKeyModule: ProviderConfigSourceModule = createStaticKeyModule();
+export const staticKeyModule: ProviderConfigSourceModule<typeof STATIC_KEY_MODE> = createStaticKeyModule();
