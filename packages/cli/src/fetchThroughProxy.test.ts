@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type ConnectProxy, startConnectProxy } from "@copilot-byok/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { fetchThroughProxy } from "./fetchThroughProxy.js";
+import { fetchThroughProxy, proxyFor } from "./fetchThroughProxy.js";
 
 // The proxy tunnels (CONNECT) to the server and records each tunnel: a record says the request went through
 // the proxy, none that it went straight to the server.
@@ -63,5 +63,25 @@ describe("fetchThroughProxy", () => {
     expect(response.status).toBe(200);
     await response.body?.cancel();
     expect(proxy.requests).toEqual([]);
+  });
+});
+
+describe("proxyFor", () => {
+  it.each([
+    ["https://r.openai.azure.com/x", { HTTPS_PROXY: "http://p:1" }, "HTTPS_PROXY"],
+    ["https://r.openai.azure.com/x", { https_proxy: "http://p:1", HTTPS_PROXY: "http://q:1" }, "https_proxy"],
+    ["https://r.openai.azure.com/x", { HTTP_PROXY: "http://p:1" }, "HTTP_PROXY"],
+    ["http://127.0.0.1:8/x", { HTTPS_PROXY: "http://p:1" }, undefined],
+    ["https://r.openai.azure.com/x", { HTTPS_PROXY: "http://p:1", NO_PROXY: ".azure.com" }, undefined],
+    [
+      "https://r.openai.azure.com/x",
+      { HTTPS_PROXY: "http://p:1", NO_PROXY: "a, *.openai.azure.com" },
+      undefined,
+    ],
+    ["https://r.openai.azure.com/x", { HTTPS_PROXY: "http://p:1", NO_PROXY: "azure.us" }, "HTTPS_PROXY"],
+    ["https://r.openai.azure.com/x", { HTTPS_PROXY: "http://p:1", no_proxy: "*" }, undefined],
+    ["https://r.openai.azure.com/x", {}, undefined],
+  ])("%s with %o → %s", (url, env, name) => {
+    expect(proxyFor(url, env)?.name).toBe(name);
   });
 });

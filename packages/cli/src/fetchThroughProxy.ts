@@ -28,3 +28,29 @@ export async function fetchThroughProxy(url: string, init: RequestInit, env: Env
   const response = await undici.fetch(url, { ...(init as object), dispatcher: agent });
   return response as unknown as Response;
 }
+
+/**
+ * The proxy a request to `url` goes through by `env` (`{ name, url }` of the variable that applies), or
+ * `undefined` when none is set or `NO_PROXY` lists the host (a name, `.suffix`/`*.suffix`, or `*`): for
+ * advice that names the proxy when a request fails.
+ */
+export function proxyFor(url: string, env: Env): { name: string; url: string } | undefined {
+  const target = new URL(url);
+  const names =
+    target.protocol === "https:"
+      ? ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"]
+      : ["http_proxy", "HTTP_PROXY"];
+  const name = names.find((n) => (env[n] ?? "").trim() !== "");
+  if (!name) return undefined;
+  const host = target.hostname.toLowerCase();
+  const bypass = (env.no_proxy ?? env.NO_PROXY ?? "")
+    .split(/[\s,]+/)
+    .map((entry) => entry.trim().toLowerCase().replace(/:\d+$/, ""))
+    .filter(Boolean)
+    .some((entry) => {
+      if (entry === "*") return true;
+      const suffix = entry.replace(/^\*?\./, "");
+      return host === suffix || host.endsWith(`.${suffix}`);
+    });
+  return bypass ? undefined : { name, url: (env[name] ?? "").trim() };
+}

@@ -371,3 +371,27 @@ describe("probeProvider: against the Foundry emulator's Claude route", () => {
     }
   });
 });
+
+describe("probeProvider: through a proxy", () => {
+  it("names the proxy (its credentials left out) when the request could not go through it", async () => {
+    // A port nothing listens on: the proxy is down.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const result = await probeProvider(
+      { type: "openai", baseUrl: "https://r.openai.azure.com/openai/v1/", apiKey: KEY, wireApi: "responses" },
+      {
+        model: "gpt-4.1",
+        timeoutMs: 10_000,
+        env: { HTTPS_PROXY: `http://user:proxy-pw-9f2c@127.0.0.1:${port}` },
+      },
+    );
+    expect(result.ok).toBe(false);
+    expect(result.advice).toContain(
+      `; the request went through the proxy http://127.0.0.1:${port}/ (HTTPS_PROXY): check that it is up and lets the request through, or list the host in NO_PROXY`,
+    );
+    expect(JSON.stringify(result)).not.toContain("proxy-pw-9f2c");
+    expect(JSON.stringify(result)).not.toContain(KEY);
+  });
+});

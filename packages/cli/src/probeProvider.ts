@@ -2,7 +2,7 @@ import { type Env, REDACTED, redactText, redactUrl } from "@copilot-byok/core";
 import { checkCredentialUrl } from "@copilot-byok/core/plugin";
 import type { ProviderConfig } from "@github/copilot-sdk";
 import { untilAborted } from "./deadline.js";
-import { fetchThroughProxy } from "./fetchThroughProxy.js";
+import { fetchThroughProxy, proxyFor } from "./fetchThroughProxy.js";
 
 /** The outcome of one minimal model request. */
 export interface ProbeResult {
@@ -192,7 +192,10 @@ async function probe(
       ok: false,
       url,
       message: signal.aborted ? abortMessage(signal) : `request failed${cause ? ` (${cause})` : ""}`,
-      advice: unreachableAdvice(new URL(url).host, signal.aborted ? undefined : cause),
+      advice: throughProxy(
+        unreachableAdvice(new URL(url).host, signal.aborted ? undefined : cause),
+        proxyFor(url, options.env ?? process.env),
+      ),
       durationMs: Date.now() - started,
     };
   }
@@ -398,6 +401,18 @@ const UNTRUSTED_CERTIFICATE_CODES: readonly string[] = [
 const CERTIFICATE_DATE_CODES: readonly string[] = ["CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID"];
 /** Resolving the host name failed. */
 const DNS_CODES: readonly string[] = ["ENOTFOUND", "EAI_AGAIN"];
+
+/** The advice, and when the request went through a proxy, which one (its credentials hidden) to check too. */
+function throughProxy(advice: string, proxy: { name: string; url: string } | undefined): string {
+  if (!proxy) return advice;
+  let shown: string;
+  try {
+    shown = redactUrl(new URL(proxy.url).href);
+  } catch {
+    return `${advice}; ${proxy.name} is set but is not a URL (expected e.g. http://proxy.example:8080): fix or unset it`;
+  }
+  return `${advice}; the request went through the proxy ${shown} (${proxy.name}): check that it is up and lets the request through, or list the host in NO_PROXY`;
+}
 
 /** What to do when no provider answered at `host`, by the network error's code. */
 function unreachableAdvice(host: string, code: string | undefined): string {
