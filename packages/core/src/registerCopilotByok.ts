@@ -2,6 +2,7 @@ import "reflect-metadata";
 import type { CopilotClient, CopilotClientOptions } from "@github/copilot-sdk";
 import { type DependencyContainer, instanceCachingFactory } from "tsyringe";
 import { adaptLogger, type LogTarget } from "./adaptLogger.js";
+import { ConfigurationError } from "./ConfigurationError.js";
 import { CopilotSessionFactory } from "./CopilotSessionFactory.js";
 import { DefaultCopilotClient } from "./DefaultCopilotClient.js";
 import { DisposedError } from "./DisposedError.js";
@@ -16,7 +17,13 @@ import {
   COPILOT_CLIENT,
   PROVIDER_CONFIG_SOURCE,
 } from "./tokens.js";
-import type { Env, ProviderConfigSource, ProviderConfigSourceModule, Selection } from "./types.js";
+import type {
+  Env,
+  ModuleContext,
+  ProviderConfigSource,
+  ProviderConfigSourceModule,
+  Selection,
+} from "./types.js";
 
 /** Options of {@link registerCopilotByok}; `Mode` is the union of the modules' modes. */
 export interface RegisterCopilotByokOptions<Mode extends string = string> {
@@ -50,7 +57,8 @@ export interface RegisterCopilotByokOptions<Mode extends string = string> {
  * Needs no decorator metadata. Loads nothing of the SDK. Returns the selection (mode and reasons); its `mode` is
  * typed as the union of the modules' modes when they declare them as literal types.
  *
- * @throws ConfigurationError listing every configuration problem.
+ * @throws ConfigurationError listing every configuration problem: the selection's, and the chosen module's
+ *   `validate` (e.g. a static key file that cannot be read).
  */
 export function registerCopilotByok<Mode extends string = string>(
   container: DependencyContainer,
@@ -59,6 +67,7 @@ export function registerCopilotByok<Mode extends string = string>(
   const env: Env = Object.freeze(safeEnvSnapshot(options.env ?? process.env));
   const selection = selectProviderConfigSource(env, options.modules);
   const logger = options.logger ? adaptLogger(options.logger) : silentLogger;
+  validateChosenModule({ env, selection, logger });
   const resources = container.resolve(CopilotByokResources);
 
   container.register(COPILOT_BYOK_ENV, { useValue: env });
@@ -88,6 +97,24 @@ export function registerCopilotByok<Mode extends string = string>(
     });
   }
   return selection;
+}
+
+/**
+ * The chosen module's own check of what `create` will need (`validate`, when it has one): its problems are a
+ * `ConfigurationError` now, before anything is registered, rather than at the first resolve.
+ */
+function validateChosenModule(context: ModuleContext): void {
+  const { module } = context.selection;
+  if (typeof module.validate !== "function") return;
+  let problems: readonly string[];
+  try {
+    problems = module.validate(context);
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    const name = error instanceof Error ? error.name : typeof error;
+    throw new ConfigurationError([`module "${module.mode}" failed to validate the environment (${name})`]);
+  }
+  if (Array.isArray(problems) && problems.length > 0) throw new ConfigurationError([...problems]);
 }
 
 /**

@@ -118,6 +118,13 @@ export interface ProviderConfigSourceModule<Mode extends string = string> {
   readonly origin?: string;
   detect(env: Env): Detection;
   create(context: ModuleContext): ProviderConfigSource;
+  /**
+   * Optional: the problems `create` would throw that `detect` (pure) cannot see, found without creating the source
+   * (no watcher, timer or request), e.g. a key file that does not exist. `registerCopilotByok` calls it for the chosen
+   * module and throws them as a `ConfigurationError` there, not at the first resolve (where tsyringe wraps whatever
+   * a factory throws inside an `@inject` constructor in an `Error` of its own). Empty: nothing found.
+   */
+  validate?(context: ModuleContext): readonly string[];
 }
 
 /**

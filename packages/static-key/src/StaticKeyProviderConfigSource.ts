@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import {
   API_KEY_VARIABLES,
   type Clock,
@@ -30,7 +29,7 @@ import { checkApiKey } from "./checkApiKey.js";
 import { detectStaticKey } from "./detectStaticKey.js";
 import { KeyFileWatcher, type KeyRotation } from "./KeyFileWatcher.js";
 import { credentialHeader, defaultKeyPerRequest } from "./keyDelivery.js";
-import { showKeyFilePath } from "./showKeyFilePath.js";
+import { keyFileLabel } from "./keyFileProblems.js";
 
 /** The mode of {@link StaticKeyProviderConfigSource}, selectable with `COPILOT_PROVIDER_AUTH=static-key`. */
 export const STATIC_KEY_MODE = "static-key";
@@ -142,7 +141,7 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
         try {
           watcher = new KeyFileWatcher({
             path: file,
-            label: `the key file ${showKeyFilePath(file, resolve(file))} (${variable})`,
+            label: keyFileLabel(file, variable),
             logger,
             localProvider,
             ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),

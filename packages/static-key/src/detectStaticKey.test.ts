@@ -152,3 +152,56 @@ describe("detectStaticKey: header", () => {
     expect(detection.reasons.at(-1)).toBe(`the runtime sends the key in the ${expected}`);
   });
 });
+
+describe("detectStaticKey: the reasons the README quotes", () => {
+  it("names the winner and the precedence", () => {
+    const { reasons } = detectStaticKey({
+      ...FOUNDRY,
+      COPILOT_PROVIDER_API_KEY: CANARY_KEY,
+      AZURE_OPENAI_API_KEY: OTHER_KEY,
+    });
+    expect(reasons).toContain(
+      "COPILOT_PROVIDER_API_KEY wins over AZURE_OPENAI_API_KEY (precedence COPILOT_PROVIDER_API_KEY > COPILOT_PROVIDER_API_KEY_FILE > AZURE_OPENAI_API_KEY)",
+    );
+  });
+});
+
+describe("detectStaticKey: warnings about values that are not used", () => {
+  const warnings = (env: Env) =>
+    detectStaticKey({ ...FOUNDRY, ...env }).reasons.filter((r) => r.startsWith("warning: "));
+
+  // Was silent: a bad key in a losing variable surfaced only once the winner was removed.
+  it("warns when a key variable that loses holds a value that would be refused", () => {
+    const detection = detectStaticKey({
+      ...FOUNDRY,
+      COPILOT_PROVIDER_API_KEY: CANARY_KEY,
+      AZURE_OPENAI_API_KEY: `Bearer ${OTHER_KEY}`,
+    });
+    expect(detection.applicable).toBe(true);
+    expect(detection.problems).toEqual([]);
+    expect(detection.reasons.filter((r) => r.startsWith("warning: "))).toEqual([
+      `warning: AZURE_OPENAI_API_KEY is not used (COPILOT_PROVIDER_API_KEY wins), but its value would be refused as a key: AZURE_OPENAI_API_KEY (fingerprint ${fingerprint(`Bearer ${OTHER_KEY}`)}) starts with an Authorization scheme ("Bearer" or "Basic"): give the key alone, the runtime adds the header`,
+    ]);
+    expect(detection.reasons.join("\n")).not.toContain(OTHER_KEY);
+  });
+
+  it("says nothing about a losing variable with a good key", () => {
+    expect(warnings({ COPILOT_PROVIDER_API_KEY: CANARY_KEY, AZURE_OPENAI_API_KEY: OTHER_KEY })).toEqual([]);
+  });
+
+  // Was silent: accepted in static-key mode, refused by azure-entra mode once the key is removed.
+  it("warns about an AZURE_TOKEN_CREDENTIALS value DefaultAzureCredential does not accept", () => {
+    expect(warnings({ COPILOT_PROVIDER_API_KEY: CANARY_KEY, AZURE_TOKEN_CREDENTIALS: "production" })).toEqual(
+      [
+        'warning: AZURE_TOKEN_CREDENTIALS has "production", which DefaultAzureCredential does not accept (use one of dev, prod, EnvironmentCredential, WorkloadIdentityCredential, ManagedIdentityCredential, VisualStudioCodeCredential, AzureCliCredential, AzurePowerShellCredential, AzureDeveloperCliCredential): not used in static-key mode, but azure-entra mode would refuse it',
+      ],
+    );
+  });
+
+  it.each(["prod", "Dev", " ManagedIdentityCredential ", ""])(
+    "accepts AZURE_TOKEN_CREDENTIALS=%j silently",
+    (value) => {
+      expect(warnings({ COPILOT_PROVIDER_API_KEY: CANARY_KEY, AZURE_TOKEN_CREDENTIALS: value })).toEqual([]);
+    },
+  );
+});

@@ -9,6 +9,7 @@ import {
   isSet,
   NO_ENDPOINT_PROBLEM,
   readProviderEnv,
+  showValue,
 } from "@copilot-byok/core/plugin";
 import { checkApiKey } from "./checkApiKey.js";
 import { credentialHeader, defaultKeyPerRequest } from "./keyDelivery.js";
@@ -16,6 +17,23 @@ import { showKeyFilePath } from "./showKeyFilePath.js";
 
 /** The precedence of the key variables, as shown in reasons. */
 export const KEY_PRECEDENCE = API_KEY_VARIABLES.join(" > ");
+
+/**
+ * The values `DefaultAzureCredential` (`@azure/identity` 4.13) accepts in `AZURE_TOKEN_CREDENTIALS`, compared
+ * case-insensitively: the same list as azure-entra's `AZURE_TOKEN_CREDENTIALS_VALUES`, which this package does
+ * not depend on.
+ */
+const AZURE_TOKEN_CREDENTIALS_ACCEPTED = [
+  "dev",
+  "prod",
+  "EnvironmentCredential",
+  "WorkloadIdentityCredential",
+  "ManagedIdentityCredential",
+  "VisualStudioCodeCredential",
+  "AzureCliCredential",
+  "AzurePowerShellCredential",
+  "AzureDeveloperCliCredential",
+];
 
 /** Options of {@link detectStaticKey} that change what it reports. */
 export interface DetectStaticKeyOptions {
@@ -51,6 +69,7 @@ export function detectStaticKey(env: Env, options: DetectStaticKeyOptions = {}):
 
   const reasons: string[] = [];
   const value = env[winner] ?? "";
+  const localProvider = settings.baseUrl !== undefined && isLoopbackHost(new URL(settings.baseUrl).hostname);
   if (winner === COPILOT_PROVIDER_API_KEY_FILE) {
     const path = value.trim();
     if (hasControlCharacters(path)) {
@@ -62,8 +81,6 @@ export function detectStaticKey(env: Env, options: DetectStaticKeyOptions = {}):
       reasons.push(`static key to be read from ${winner} (a key file: ${showKeyFilePath(path)}${relative})`);
     }
   } else {
-    const localProvider =
-      settings.baseUrl !== undefined && isLoopbackHost(new URL(settings.baseUrl).hostname);
     const check = checkApiKey(value, winner, { localProvider });
     reasons.push(`static key found in ${winner} (fingerprint ${check.fingerprint})`);
     problems.push(...check.problems);
@@ -71,6 +88,26 @@ export function detectStaticKey(env: Env, options: DetectStaticKeyOptions = {}):
   }
   if (set.length > 1) {
     reasons.push(`${winner} wins over ${set.slice(1).join(" and ")} (precedence ${KEY_PRECEDENCE})`);
+    // A variable that loses is not used, but a bad value there is a trap for whoever removes the winner.
+    for (const loser of set.slice(1)) {
+      if (loser === COPILOT_PROVIDER_API_KEY_FILE) continue; // not opened here
+      const { problems: wrong } = checkApiKey(env[loser] ?? "", loser, { localProvider });
+      if (wrong.length > 0) {
+        reasons.push(
+          `warning: ${loser} is not used (${winner} wins), but its value would be refused as a key: ${wrong.join("; ")}`,
+        );
+      }
+    }
+  }
+  const restriction = env.AZURE_TOKEN_CREDENTIALS;
+  if (
+    restriction !== undefined &&
+    restriction.trim() !== "" &&
+    !AZURE_TOKEN_CREDENTIALS_ACCEPTED.some((v) => v.toLowerCase() === restriction.trim().toLowerCase())
+  ) {
+    reasons.push(
+      `warning: AZURE_TOKEN_CREDENTIALS has ${showValue(restriction, AZURE_TOKEN_CREDENTIALS_ACCEPTED)}, which DefaultAzureCredential does not accept (use one of ${AZURE_TOKEN_CREDENTIALS_ACCEPTED.join(", ")}): not used in static-key mode, but azure-entra mode would refuse it`,
+    );
   }
   const perRequest = options.keyPerRequest ?? defaultKeyPerRequest(settings.type);
   reasons.push(
