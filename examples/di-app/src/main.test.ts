@@ -3,9 +3,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startNode } from "@copilot-byok/test-utils/NodeProcess";
+import { startEmulatorsCommand } from "@copilot-byok/test-utils/startEmulatorsCommand";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNode } from "./test-support/NodeProcess.js";
-import { startEmulatorsCommand } from "./test-support/startEmulatorsCommand.js";
 
 // The built entry, run as the README says (npm test builds before testing).
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));

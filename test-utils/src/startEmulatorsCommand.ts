@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { type Ended, startNode } from "./NodeProcess.js";
 
 /** The built command, as `npx copilot-byok` runs it in this repository (npm run setup builds it). */
-const CLI = fileURLToPath(new URL("../../../../packages/cli/dist/esm/bin.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../../packages/cli/dist/esm/bin.js", import.meta.url));
 
 /** What `copilot-byok emulators --json` prints: the variables of each mode. */
 export interface PrintedVariables {
