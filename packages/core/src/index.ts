@@ -17,6 +17,7 @@ export {
 } from "./CopilotSessionFactory.js";
 export { type ConsoleLoggerOptions, createConsoleLogger } from "./createConsoleLogger.js";
 export { DISPOSED_ERROR_CODE, DisposedError } from "./DisposedError.js";
+export { describeFailure } from "./describeFailure.js";
 export * from "./envNames.js";
 export { fingerprint } from "./fingerprint.js";
 export { type LogDetails, type Logger, silentLogger } from "./Logger.js";
