@@ -1,62 +1,34 @@
 import { createPublicKey, type JsonWebKey } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { JWT_BEARER_ASSERTION_TYPE } from "./checkClientCredentials.js";
-import { type EntraAuthorityEmulator, startEntraAuthorityEmulator } from "./startEntraAuthorityEmulator.js";
+import { describe, expect, it } from "vitest";
 import { requestAuthority } from "./test-support/requestAuthority.js";
+import {
+  errorOf,
+  SCOPE,
+  SECRET,
+  SP,
+  secretForm,
+  useAuthorityEmulator,
+} from "./test-support/useAuthorityEmulator.js";
 
-const SECRET = "sp-secret-value-for-tests";
-const SP = "aaaaaaaa-0000-4000-8000-000000000001";
-const SCOPE = "https://cognitiveservices.azure.com/.default";
-let emulator: EntraAuthorityEmulator;
-let tokenPath: string;
-
-beforeAll(async () => {
-  emulator = await startEntraAuthorityEmulator({
-    servicePrincipals: [
-      { clientId: SP, clientSecret: SECRET, objectId: "bbbbbbbb-0000-4000-8000-000000000002" },
-    ],
-  });
-  tokenPath = `/${emulator.tenantId}/oauth2/v2.0/token`;
-});
-afterAll(() => emulator.close());
-beforeEach(() => emulator.reset());
-
-const secretForm = (o: Record<string, string> = {}) => ({
-  grant_type: "client_credentials",
-  client_id: SP,
-  client_secret: SECRET,
-  scope: SCOPE,
-  ...o,
-});
-const assertionForm = (assertion: string, o: Record<string, string> = {}) => ({
-  grant_type: "client_credentials",
-  client_id: emulator.workloadIdentity.clientId,
-  client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
-  client_assertion: assertion,
-  scope: SCOPE,
-  ...o,
-});
-const currentAssertion = () => readFileSync(emulator.federatedTokenFile, "utf8");
-const errorOf = (body: Record<string, unknown>) => [body.error, body.error_codes];
+const authority = useAuthorityEmulator();
 
 describe("startEntraAuthorityEmulator: token endpoint", () => {
   it("grants client credentials with the right secret, like Entra, with a token the authority verifies", async () => {
-    const res = await requestAuthority(emulator, tokenPath, { form: secretForm() });
+    const res = await requestAuthority(authority.emulator, authority.tokenPath, { form: secretForm() });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ token_type: "Bearer", expires_in: 3600, ext_expires_in: 3600 });
-    const verified = emulator.verifyToken(String(res.body.access_token), { audience: SCOPE });
+    const verified = authority.emulator.verifyToken(String(res.body.access_token), { audience: SCOPE });
     expect(verified).toMatchObject({
       ok: true,
-      claims: { aud: "https://cognitiveservices.azure.com", tid: emulator.tenantId, appid: SP },
+      claims: { aud: "https://cognitiveservices.azure.com", tid: authority.emulator.tenantId, appid: SP },
     });
     expect(verified.ok && verified.claims.oid).toBe("bbbbbbbb-0000-4000-8000-000000000002");
-    expect(emulator.requests).toMatchObject([
+    expect(authority.emulator.requests).toMatchObject([
       {
         method: "POST",
         host: "login.microsoftonline.com",
         endpoint: "token",
-        tenant: emulator.tenantId,
+        tenant: authority.emulator.tenantId,
         grantType: "client_credentials",
         clientId: SP,
         scope: SCOPE,
@@ -65,7 +37,7 @@ describe("startEntraAuthorityEmulator: token endpoint", () => {
         tokenId: verified.ok ? verified.claims.jti : "",
       },
     ]);
-    expect(emulator.tokensIssued).toBe(1);
+    expect(authority.emulator.tokensIssued).toBe(1);
   });
 
   it.each([
@@ -108,18 +80,20 @@ describe("startEntraAuthorityEmulator: token endpoint", () => {
       1002012,
     ],
   ])("refuses %s with Entra's error", async (_name, form, status, error, code) => {
-    const res = await requestAuthority(emulator, tokenPath, { form });
+    const res = await requestAuthority(authority.emulator, authority.tokenPath, { form });
     expect([res.status, ...errorOf(res.body)]).toEqual([status, error, [code]]);
     expect(String(res.body.error_description)).toMatch(new RegExp(`^AADSTS${code}: .* Trace ID: `));
-    expect(emulator.requests).toMatchObject([{ status, error, errorCode: code }]);
+    expect(authority.emulator.requests).toMatchObject([{ status, error, errorCode: code }]);
   });
 
   it("refuses an unknown tenant, a GET and an unknown path", async () => {
-    const other = await requestAuthority(emulator, "/other-tenant/oauth2/v2.0/token", { form: secretForm() });
+    const other = await requestAuthority(authority.emulator, "/other-tenant/oauth2/v2.0/token", {
+      form: secretForm(),
+    });
     expect(errorOf(other.body)).toEqual(["invalid_request", [90002]]);
-    expect((await requestAuthority(emulator, tokenPath)).status).toBe(405);
-    expect((await requestAuthority(emulator, "/x/oauth2/token")).status).toBe(404);
-    expect(emulator.requests.map((r) => [r.endpoint, r.status])).toEqual([
+    expect((await requestAuthority(authority.emulator, authority.tokenPath)).status).toBe(405);
+    expect((await requestAuthority(authority.emulator, "/x/oauth2/token")).status).toBe(404);
+    expect(authority.emulator.requests.map((r) => [r.endpoint, r.status])).toEqual([
       ["token", 400],
       ["token", 405],
       ["unknown", 404],
@@ -127,47 +101,58 @@ describe("startEntraAuthorityEmulator: token endpoint", () => {
   });
 
   it("grants the workload identity for the current assertion of the token file", async () => {
-    const res = await requestAuthority(emulator, tokenPath, { form: assertionForm(currentAssertion()) });
+    const res = await requestAuthority(authority.emulator, authority.tokenPath, {
+      form: authority.assertionForm(authority.currentAssertion()),
+    });
     expect(res.status).toBe(200);
-    const verified = emulator.verifyToken(String(res.body.access_token), { audience: SCOPE });
-    expect(verified).toMatchObject({ ok: true, claims: { appid: emulator.workloadIdentity.clientId } });
-    expect(emulator.requests).toMatchObject([
-      { credential: "client-assertion", assertionId: emulator.federatedToken.id, status: 200 },
+    const verified = authority.emulator.verifyToken(String(res.body.access_token), { audience: SCOPE });
+    expect(verified).toMatchObject({
+      ok: true,
+      claims: { appid: authority.emulator.workloadIdentity.clientId },
+    });
+    expect(authority.emulator.requests).toMatchObject([
+      { credential: "client-assertion", assertionId: authority.emulator.federatedToken.id, status: 200 },
     ]);
   });
 
   it("refuses an old assertion after rotation, an expired one, and one of another subject", async () => {
-    const old = currentAssertion();
-    const oldId = emulator.federatedToken.id;
-    await emulator.rotateFederatedToken();
-    const stale = await requestAuthority(emulator, tokenPath, { form: assertionForm(old) });
+    const old = authority.currentAssertion();
+    const oldId = authority.emulator.federatedToken.id;
+    await authority.emulator.rotateFederatedToken();
+    const stale = await requestAuthority(authority.emulator, authority.tokenPath, {
+      form: authority.assertionForm(old),
+    });
     expect(errorOf(stale.body)).toEqual(["invalid_request", [70021]]);
     expect(String(stale.body.error_description)).toContain(
       "not the current content of the federated token file",
     );
-    expect(emulator.requests.at(-1)).toMatchObject({ assertionId: oldId, errorCode: 70021 });
+    expect(authority.emulator.requests.at(-1)).toMatchObject({ assertionId: oldId, errorCode: 70021 });
 
-    await emulator.rotateFederatedToken({ lifetimeSeconds: -60 });
-    const expired = await requestAuthority(emulator, tokenPath, { form: assertionForm(currentAssertion()) });
+    await authority.emulator.rotateFederatedToken({ lifetimeSeconds: -60 });
+    const expired = await requestAuthority(authority.emulator, authority.tokenPath, {
+      form: authority.assertionForm(authority.currentAssertion()),
+    });
     expect(errorOf(expired.body)).toEqual(["invalid_client", [700024]]);
     expect(String(expired.body.error_description)).toContain("not within its valid time range");
 
-    await emulator.rotateFederatedToken({ subject: "system:serviceaccount:other:sa" });
-    const subject = await requestAuthority(emulator, tokenPath, { form: assertionForm(currentAssertion()) });
+    await authority.emulator.rotateFederatedToken({ subject: "system:serviceaccount:other:sa" });
+    const subject = await requestAuthority(authority.emulator, authority.tokenPath, {
+      form: authority.assertionForm(authority.currentAssertion()),
+    });
     expect(errorOf(subject.body)).toEqual(["invalid_request", [700213]]);
-    await emulator.rotateFederatedToken();
+    await authority.emulator.rotateFederatedToken();
   });
 
   it("refuses an assertion for a service principal, a malformed one, a forged one and a wrong type", async () => {
-    const current = currentAssertion();
+    const current = authority.currentAssertion();
     const cases: Array<[Record<string, string>, number]> = [
-      [assertionForm(current, { client_id: SP }), 700213],
-      [assertionForm("not-a-jwt"), 50027],
-      [assertionForm(`${current.slice(0, current.lastIndexOf(".") + 1)}AAAA`), 700027],
-      [assertionForm(current, { client_assertion_type: "urn:other" }), 50027],
+      [authority.assertionForm(current, { client_id: SP }), 700213],
+      [authority.assertionForm("not-a-jwt"), 50027],
+      [authority.assertionForm(`${current.slice(0, current.lastIndexOf(".") + 1)}AAAA`), 700027],
+      [authority.assertionForm(current, { client_assertion_type: "urn:other" }), 50027],
     ];
     for (const [form, code] of cases) {
-      const res = await requestAuthority(emulator, tokenPath, { form });
+      const res = await requestAuthority(authority.emulator, authority.tokenPath, { form });
       expect(res.body.error_codes).toEqual([code]);
     }
   });
@@ -175,8 +160,8 @@ describe("startEntraAuthorityEmulator: token endpoint", () => {
 
 describe("startEntraAuthorityEmulator: discovery", () => {
   it("serves OpenID configuration for the host asked, instance discovery and the signing keys", async () => {
-    const t = emulator.tenantId;
-    const config = await requestAuthority(emulator, `/${t}/v2.0/.well-known/openid-configuration`);
+    const t = authority.emulator.tenantId;
+    const config = await requestAuthority(authority.emulator, `/${t}/v2.0/.well-known/openid-configuration`);
     expect(config.body).toMatchObject({
       issuer: `https://login.microsoftonline.com/${t}/v2.0`,
       token_endpoint: `https://login.microsoftonline.com/${t}${"/oauth2/v2.0/token"}`,
@@ -184,7 +169,7 @@ describe("startEntraAuthorityEmulator: discovery", () => {
     });
     const endpoint = encodeURIComponent(`https://login.microsoftonline.com/${t}/oauth2/v2.0/authorize`);
     const instance = await requestAuthority(
-      emulator,
+      authority.emulator,
       `/common/discovery/instance?api-version=1.1&authorization_endpoint=${endpoint}`,
     );
     expect(instance.body).toMatchObject({
@@ -193,18 +178,21 @@ describe("startEntraAuthorityEmulator: discovery", () => {
     });
     const unknown = encodeURIComponent("https://login.example.test/x/oauth2/v2.0/authorize");
     const refused = await requestAuthority(
-      emulator,
+      authority.emulator,
       `/common/discovery/instance?authorization_endpoint=${unknown}`,
     );
     expect([refused.status, refused.body.error]).toEqual([400, "invalid_instance"]);
-    const keys = await requestAuthority(emulator, `/${t}/discovery/v2.0/keys`);
+    const keys = await requestAuthority(authority.emulator, `/${t}/discovery/v2.0/keys`);
     const [jwk] = keys.body.keys as JsonWebKey[];
     expect(
       createPublicKey({ key: jwk as JsonWebKey, format: "jwk" }).export({ type: "spki", format: "pem" }),
-    ).toBe(emulator.publicKey);
-    const tenantless = await requestAuthority(emulator, "/nobody/v2.0/.well-known/openid-configuration");
+    ).toBe(authority.emulator.publicKey);
+    const tenantless = await requestAuthority(
+      authority.emulator,
+      "/nobody/v2.0/.well-known/openid-configuration",
+    );
     expect(errorOf(tenantless.body)).toEqual(["invalid_tenant", [90002]]);
-    expect(emulator.requests.map((r) => [r.endpoint, r.status])).toEqual([
+    expect(authority.emulator.requests.map((r) => [r.endpoint, r.status])).toEqual([
       ["openid-configuration", 200],
       ["instance-discovery", 200],
       ["instance-discovery", 400],
