@@ -1,3 +1,5 @@
+import { editDistance } from "@copilot-byok/core/plugin";
+
 /**
  * The one of `names` that `typed` most likely misspells, for a "did you mean" hint: the same but for case, an
  * edit distance of at most 2 (at most 1 for names of up to 5 characters), or the start of exactly one name (3
@@ -25,22 +27,4 @@ export function closestName(typed: string, names: readonly string[]): string | u
   if (best !== undefined) return undefined;
   const prefixed = names.filter((name) => value.length >= 3 && name.toLowerCase().startsWith(value));
   return prefixed.length === 1 ? prefixed[0] : undefined;
-}
-
-/** Levenshtein distance (the names compared are short). */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(
-        (previous[j] as number) + 1,
-        (current[j - 1] as number) + 1,
-        (previous[j - 1] as number) + cost,
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
 }

@@ -27,6 +27,8 @@ export {
 } from "./createProviderConfigSource.js";
 export { DISPOSED_ERROR_CODE, DisposedError } from "./DisposedError.js";
 export { describeProvider } from "./describeProvider.js";
+// For "did you mean" hints of a plug-in's own options.
+export { editDistance } from "./editDistance.js";
 export * from "./envNames.js";
 export { fingerprint } from "./fingerprint.js";
 export { isLoopbackHost } from "./isLoopbackHost.js";

@@ -1,4 +1,5 @@
 import { ConfigurationError } from "./ConfigurationError.js";
+import { editDistance } from "./editDistance.js";
 import { AUTO_MODE, COPILOT_PROVIDER_AUTH } from "./envNames.js";
 import { readProviderEnv } from "./readProviderEnv.js";
 import { showValue } from "./showValue.js";
@@ -143,22 +144,6 @@ function dedupe(items: string[]): string[] {
  */
 function closestMode(typed: string, modes: readonly string[]): string | undefined {
   const norm = (s: string) => s.toLowerCase().replace(/[\s._]+/g, "-");
-  const near = modes.filter((m) => distance(norm(typed), norm(m)) <= (m.length <= 5 ? 1 : 2));
+  const near = modes.filter((m) => editDistance(norm(typed), norm(m)) <= (m.length <= 5 ? 1 : 2));
   return near.length === 1 ? near[0] : undefined;
-}
-
-/** Levenshtein distance (mode names are short). */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++)
-      current[j] = Math.min(
-        (previous[j] as number) + 1,
-        (current[j - 1] as number) + 1,
-        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    previous = current;
-  }
-  return previous[b.length] as number;
 }

@@ -1,3 +1,4 @@
+import { editDistance } from "./editDistance.js";
 /**
  * Shows a value from the environment (quoted) only when it cannot be a pasted key: a near miss of one of
  * the `accepted` values (a case, whitespace or separator difference, an edit distance of at most 2, or the
@@ -29,22 +30,4 @@ function isNearMiss(value: string, accepted: string): boolean {
   if (v.length >= 3 && a.startsWith(v)) return true;
   const allowed = Math.min(2, Math.floor(a.length / 3));
   return Math.abs(v.length - a.length) <= allowed && editDistance(v, a) <= allowed;
-}
-
-/** Levenshtein distance (both strings are short: at most 24 characters here). */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(
-        (previous[j] as number) + 1,
-        (current[j - 1] as number) + 1,
-        (previous[j - 1] as number) + cost,
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
 }
