@@ -8,6 +8,7 @@ import type {
 } from "@github/copilot-sdk";
 import { inject, injectable } from "tsyringe";
 import { ConfigurationError } from "./ConfigurationError.js";
+import { requestEdgeOf } from "./createCopilotByokRequestHandler.js";
 import { credentialTransport } from "./credentialTransport.js";
 import { COPILOT_PROVIDER_MODEL_ID } from "./envNames.js";
 import { protectSource } from "./protectSource.js";
@@ -30,6 +31,21 @@ export type CopilotClientSupplier = () => Promise<CopilotClient>;
 export interface CreateSessionOptions {
   /** Abandons waiting for credentials. */
   signal?: AbortSignal;
+}
+
+/**
+ * How sessions get their credential: `request-edge` (the client's copilot-byok request handler sets it on each
+ * request; the runtime holds a placeholder), or the runtime holds it: `runtime-key` (a key given with the session
+ * config, re-read per request where the source can), `runtime-token-provider` (a token, asked for before each request).
+ */
+export type CredentialDelivery = "request-edge" | "runtime-token-provider" | "runtime-key";
+
+/** What {@link CopilotSessionFactory.ready} found: the source answers, and how credentials will be delivered. */
+export interface ReadyReport {
+  readonly mode: string;
+  readonly credentialDelivery: CredentialDelivery;
+  /** ISO 8601, when the credential expires and the source says. */
+  readonly credentialExpiresOn?: string;
 }
 
 /**
@@ -70,7 +86,8 @@ export class CopilotSessionFactory {
     options: CreateSessionOptions = {},
   ): Promise<CopilotSession> {
     rejectProvider(config);
-    const provider = await this.source.getProviderConfig(options.signal ? { signal: options.signal } : {});
+    const signal = options.signal ? { signal: options.signal } : {};
+    const provider = await this.source.getProviderConfig(signal);
     const model = config.model?.trim() || this.env[COPILOT_PROVIDER_MODEL_ID]?.trim() || provider.modelId;
     const problems = plaintextProblems(provider, this.source.mode);
     if (!model) {
@@ -80,7 +97,11 @@ export class CopilotSessionFactory {
     }
     if (problems.length > 0 || !model) throw new ConfigurationError(problems);
     const client = await this.getClient();
-    return client.createSession({ ...config, model, provider });
+    return client.createSession({
+      ...config,
+      model,
+      provider: await this.#forRuntime(provider, client, signal),
+    });
   }
 
   /** Resumes a session on the client, with fresh `provider` credentials from the source. */
@@ -90,16 +111,77 @@ export class CopilotSessionFactory {
     options: CreateSessionOptions = {},
   ): Promise<CopilotSession> {
     rejectProvider(config);
-    const provider = await this.source.getProviderConfig(options.signal ? { signal: options.signal } : {});
+    const signal = options.signal ? { signal: options.signal } : {};
+    const provider = await this.source.getProviderConfig(signal);
     const problems = plaintextProblems(provider, this.source.mode);
     if (problems.length > 0) throw new ConfigurationError(problems);
     const client = await this.getClient();
-    return client.resumeSession(sessionId, { ...config, provider });
+    return client.resumeSession(sessionId, {
+      ...config,
+      provider: await this.#forRuntime(provider, client, signal),
+    });
   }
 
-  /** The source's safe description (mode, base URL, …). */
+  /**
+   * Whether sessions can be created now, for a readiness probe: the source answers with a credential (the first
+   * one fetched now, when none is cached), and the client exists. A warm-up too: the first session then does not
+   * wait for the token endpoint.
+   *
+   * @throws ConfigurationError, TokenAcquisitionError (the source's): what the first session would have failed with.
+   */
+  async ready(options: CreateSessionOptions = {}): Promise<ReadyReport> {
+    const signal = options.signal ? { signal: options.signal } : {};
+    const provider = await this.source.getProviderConfig(signal);
+    const problems = plaintextProblems(provider, this.source.mode);
+    if (problems.length > 0) throw new ConfigurationError(problems);
+    const client = await this.getClient();
+    const credentialDelivery = this.#deliveryFor(provider, client);
+    const expiresOn = this.source.describe().expiresOn ?? this.source.describe().tokenExpiresOn;
+    return {
+      mode: this.source.mode,
+      credentialDelivery,
+      ...(typeof expiresOn === "string" ? { credentialExpiresOn: expiresOn } : {}),
+    };
+  }
+
+  /**
+   * The source's safe description (mode, base URL, …), with `credentialDelivery` once the client is known
+   * (see {@link CredentialDelivery}).
+   */
   describe(): SourceDescription {
-    return this.source.describe();
+    const description = this.source.describe();
+    return this.#delivery ? { ...description, credentialDelivery: this.#delivery } : description;
+  }
+
+  #delivery: CredentialDelivery | undefined;
+
+  #deliveryFor(provider: ProviderConfig, client: CopilotClient): CredentialDelivery {
+    const delivery: CredentialDelivery =
+      typeof this.source.getCredential === "function" && requestEdgeOf(client)
+        ? "request-edge"
+        : provider.apiKey
+          ? "runtime-key"
+          : "runtime-token-provider";
+    this.#delivery = delivery;
+    return delivery;
+  }
+
+  /**
+   * The config the runtime gets: on a client with copilot-byok's request handler, the source's config with a
+   * placeholder in place of its credential (the handler sets the real one per request); else the config as is.
+   */
+  async #forRuntime(
+    provider: ProviderConfig,
+    client: CopilotClient,
+    signal: { signal?: AbortSignal },
+  ): Promise<ProviderConfig> {
+    const edge = this.#deliveryFor(provider, client) === "request-edge" ? requestEdgeOf(client) : undefined;
+    const getCredential = this.source.getCredential;
+    if (!edge || !getCredential) return provider;
+    const { kind } = await getCredential.call(this.source, signal);
+    const placeholder = edge.bind(this.source, provider.baseUrl);
+    const { apiKey: _key, bearerToken: _token, bearerTokenProvider: _provider, ...rest } = provider;
+    return kind === "bearer" ? { ...rest, bearerToken: placeholder } : { ...rest, apiKey: placeholder };
   }
 }
 

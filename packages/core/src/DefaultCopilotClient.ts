@@ -1,5 +1,5 @@
-import type { CopilotClient, CopilotClientOptions } from "@github/copilot-sdk";
-import { loadCopilotSdk, requireCopilotSdk } from "./loadCopilotSdk.js";
+import type { CopilotClient, CopilotClientOptions, CopilotRequestHandler } from "@github/copilot-sdk";
+import { type CopilotSdk, loadCopilotSdk, requireCopilotSdk } from "./loadCopilotSdk.js";
 
 /**
  * The default `CopilotClient` of `registerCopilotByok`, created when a session first needs it: only then is
@@ -10,9 +10,12 @@ export class DefaultCopilotClient {
   #client: CopilotClient | undefined;
   #creating: Promise<CopilotClient> | undefined;
 
+  /** `requestHandlerFor`: the request handler to create the client with, once the SDK is loaded. */
   constructor(
     private readonly options: CopilotClientOptions,
     private readonly own: (client: CopilotClient) => CopilotClient,
+    private readonly requestHandlerFor: (sdk: CopilotSdk) => CopilotRequestHandler | undefined = () =>
+      undefined,
   ) {}
 
   /** The client, created (and the SDK loaded) on the first call; a failure is tried again at the next one. */
@@ -20,7 +23,7 @@ export class DefaultCopilotClient {
     if (this.#client) return Promise.resolve(this.#client);
     this.#creating ??= loadCopilotSdk()
       .then((sdk) => {
-        this.#client ??= this.own(new sdk.CopilotClient(this.options));
+        this.#client ??= this.#create(sdk);
         return this.#client;
       })
       .catch((error: unknown) => {
@@ -37,7 +40,14 @@ export class DefaultCopilotClient {
    * @throws ConfigurationError when `@github/copilot-sdk` is not installed, saying what to install.
    */
   created(): CopilotClient {
-    this.#client ??= this.own(new (requireCopilotSdk().CopilotClient)(this.options));
+    this.#client ??= this.#create(requireCopilotSdk());
     return this.#client;
+  }
+
+  #create(sdk: CopilotSdk): CopilotClient {
+    const requestHandler = this.requestHandlerFor(sdk);
+    return this.own(
+      new sdk.CopilotClient(requestHandler ? { ...this.options, requestHandler } : this.options),
+    );
   }
 }

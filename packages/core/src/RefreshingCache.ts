@@ -17,6 +17,7 @@ import {
   type RefreshingCacheOptions,
 } from "./RefreshingCacheOptions.js";
 import { RefreshingCacheWording } from "./RefreshingCacheWording.js";
+import { countRefresh } from "./refreshTelemetry.js";
 import { DEFAULT_REFRESH_WINDOW_MS, EXPIRY_MARGIN_MS, refreshTimeOf } from "./refreshTime.js";
 import { withSafeRendering } from "./safeRendering.js";
 import type { TokenAcquisitionError } from "./TokenAcquisitionError.js";
@@ -36,7 +37,9 @@ import { type SharedOutcome, waitWithSignal } from "./waitWithSignal.js";
 // - implausible expiries are judged by plausibleExpiry.ts; a value that cannot be cached is handed once to
 //   the callers of its attempt (a background refresh counts it as failed and keeps the previous value);
 // - errors are TokenAcquisitionError (DisposedError once disposed) and never carry the value; nothing here
-//   produces an unhandled rejection, and `get` rejects, never throws.
+//   produces an unhandled rejection, and `get` rejects, never throws;
+// - `renew(rejected)` (the provider refused a value) fetches anew, with `renewal: true`, only while `rejected` is
+//   the cached value and only once per value: many refusals of one value share one renewal.
 
 interface Cached<Facts> {
   readonly value: string;
@@ -52,6 +55,7 @@ interface Cached<Facts> {
 type Outcome = SharedOutcome<string>;
 interface AttemptInfo {
   readonly background: boolean;
+  readonly renewal?: boolean;
   readonly attempt: number;
   readonly durationMs: number;
 }
@@ -81,6 +85,9 @@ export class RefreshingCache<Facts = never> {
   private disposed = false;
   /** The last values fetched, cached or not: masked wherever an error message quotes one. */
   private readonly seen: string[] = [];
+  /** The last values renewed from: each is renewed once. */
+  private readonly renewedFrom: string[] = [];
+  private renewing: Promise<Outcome> | undefined = undefined;
 
   /** @throws ConfigurationError listing every problem with the options. */
   constructor(options: RefreshingCacheOptions<Facts>) {
@@ -120,6 +127,37 @@ export class RefreshingCache<Facts = never> {
       }
     }
     return this.getSlow(options?.signal);
+  }
+
+  /**
+   * The provider refused `rejected`. When it is the cached value (or none is cached) and was not renewed from
+   * before: forgets it and fetches a new value now, `fetch` told `renewal: true` (to pass its own caches by),
+   * shared by every caller. Otherwise: the current value, as `get` answers it. May answer `rejected` itself
+   * when the credential hands back the same value.
+   *
+   * @throws TokenAcquisitionError as `get` does; DisposedError once disposed.
+   */
+  renew(rejected: string, options?: { signal?: AbortSignal | undefined }): Promise<string> {
+    const signal = options?.signal;
+    if (this.disposed) return Promise.reject(this.words.disposedError());
+    if (signal?.aborted) return Promise.reject(this.words.abortedError(signal));
+    if (!this.renewing) {
+      const cached = this.cached;
+      if (this.renewedFrom.includes(rejected) || (cached !== undefined && cached.value !== rejected))
+        return this.get(options);
+      if (this.renewedFrom.unshift(rejected) > 4) this.renewedFrom.pop();
+      if (cached?.value === rejected) this.cached = undefined;
+      // A refresh in flight may bring a value other than the rejected one: it is the renewal then.
+      const before = this.inFlight ?? Promise.resolve<Outcome | undefined>(undefined);
+      this.renewing = before
+        .then((outcome) => (outcome?.ok && outcome.value !== rejected ? outcome : this.refresh(false, true)))
+        .finally(() => {
+          this.renewing = undefined;
+        });
+    }
+    const release = this.attempt?.keepAlive();
+    const waiting = waitWithSignal(this.renewing, signal, (s) => this.words.abortedError(s));
+    return release ? waiting.finally(release) : waiting;
   }
 
   /** What is known, without the value. */
@@ -178,19 +216,28 @@ export class RefreshingCache<Facts = never> {
   }
 
   /** Starts the shared attempt. The returned promise never rejects. */
-  private refresh(background: boolean): Promise<Outcome> {
+  private refresh(background: boolean, renewal = false): Promise<Outcome> {
     this.retryTimer.clear();
     const attempt = this.failures + 1;
     const started = this.clock.now();
-    this.attempt = attemptWithTimeout((signal) => this.options.fetch({ signal }), {
-      timeoutMs: this.timeoutMs,
-      clock: this.clock,
-      timeoutError: () => this.words.timeoutError(this.timeoutMs),
-    });
+    const fetch = this.options.fetch;
+    this.attempt = attemptWithTimeout(
+      (signal) => (renewal ? fetch({ signal, renewal }) : fetch({ signal })),
+      {
+        timeoutMs: this.timeoutMs,
+        clock: this.clock,
+        timeoutError: () => this.words.timeoutError(this.timeoutMs),
+      },
+    );
     const flight = this.attempt.result.then((outcome): Outcome => {
       this.inFlight = undefined;
       this.attempt = undefined;
-      const info = { background, attempt, durationMs: Math.max(0, this.clock.now() - started) };
+      const info = {
+        background,
+        attempt,
+        durationMs: Math.max(0, this.clock.now() - started),
+        ...(renewal ? { renewal } : {}),
+      };
       try {
         if (this.disposed) return { ok: false, error: this.words.disposedError() };
         if (outcome.ok) return this.settle(outcome.value, info);
@@ -206,9 +253,10 @@ export class RefreshingCache<Facts = never> {
     // After the flight is set: a listener that asks for the value joins it instead of starting another.
     this.emit({
       type: "refresh-started",
-      message: this.words.started(background, attempt),
+      message: this.words.started(background, attempt, renewal),
       background,
       attempt,
+      ...(renewal ? { renewal } : {}),
     });
     return flight;
   }
@@ -285,6 +333,13 @@ export class RefreshingCache<Facts = never> {
   }
 
   private emit(event: Omit<RefreshingCacheEvent, "credentialName" | "subject">): void {
+    if (event.type === "refresh-succeeded" || event.type === "refresh-failed")
+      countRefresh(
+        this.name,
+        event.type === "refresh-succeeded" ? "succeeded" : "failed",
+        event.background === true,
+        event.renewal === true,
+      );
     const by = {
       credentialName: this.name,
       ...(this.subject !== undefined ? { subject: this.subject } : {}),

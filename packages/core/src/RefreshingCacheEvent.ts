@@ -20,6 +20,8 @@ export interface RefreshingCacheEvent {
   readonly subject?: string;
   /** Whether the refresh runs in the background (a valid value is being served meanwhile). */
   readonly background?: boolean;
+  /** Whether the refresh renews a value the provider refused (`RefreshingCache.renew`). */
+  readonly renewal?: boolean;
   /** 1 for the first attempt after a success, 2 for the first retry, … */
   readonly attempt?: number;
   /** Expiry of the value obtained (ISO 8601), or the implausible value reported. */
@@ -46,8 +48,8 @@ export interface RefreshingCacheStatus<Facts = never> {
 }
 
 /**
- * Hands `event` (its message redacted, frozen) to the logger — refresh started: debug; succeeded: info;
- * failures and warnings: warn, as `<prefix>: <message>` — and to `onEvent`. Neither may break the cache:
+ * Hands `event` (its message redacted, frozen) to the logger at `level` — by default refresh started: debug;
+ * succeeded: info; failures and warnings: warn, as `<prefix>: <message>` — and to `onEvent`. Neither may break the cache:
  * what they throw is ignored.
  */
 export function deliverEvent<E extends { readonly type: string; readonly message: string }>(
@@ -55,11 +57,11 @@ export function deliverEvent<E extends { readonly type: string; readonly message
   prefix: string,
   logger: Logger,
   onEvent: ((event: E) => void) | undefined,
+  level?: "debug" | "info" | "warn",
 ): E {
   const full: E = Object.freeze({ ...event, message: redactText(event.message) });
   const { message, ...details } = full;
-  const level =
-    full.type === "refresh-started" ? "debug" : full.type === "refresh-succeeded" ? "info" : "warn";
+  level ??= full.type === "refresh-started" ? "debug" : full.type === "refresh-succeeded" ? "info" : "warn";
   try {
     // Adapted: a pino logger passed straight to a source still gets the details as fields, redacted.
     adaptLogger(logger)[level](`${prefix}: ${message}`, details);

@@ -15,8 +15,11 @@ export interface FetchedValue {
 
 /** Options of a `RefreshingCache`. `Facts`: what {@link RefreshingCacheOptions.factsOf} tells of a value. */
 export interface RefreshingCacheOptions<Facts = never> {
-  /** Gets a new value (`null`: none). `signal` fires when the attempt is abandoned (timeout, dispose). */
-  fetch: (options: { signal: AbortSignal }) => Promise<FetchedValue | null>;
+  /**
+   * Gets a new value (`null`: none). `signal` fires when the attempt is abandoned (timeout, dispose). `renewal`:
+   * the provider refused the cached value, so pass by any cache of your own (see `RefreshingCache.renew`).
+   */
+  fetch: (options: { signal: AbortSignal; renewal?: boolean }) => Promise<FetchedValue | null>;
   /** Name of the credential in messages and events. Default `credential`. */
   name?: string;
   /** What is fetched, for messages, e.g. a scope. */

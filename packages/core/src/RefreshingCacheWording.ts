@@ -26,8 +26,9 @@ export class RefreshingCacheWording {
     this.aNoun = `${/^[aeio]/i.test(noun) ? "an" : "a"} ${noun}`;
   }
 
-  started(background: boolean, attempt: number): string {
-    return `${background ? "background " : ""}${this.noun} refresh started${this.forSubject} (${this.name}, attempt ${attempt})`;
+  started(background: boolean, attempt: number, renewal = false): string {
+    const why = renewal ? " because the provider refused the current one" : "";
+    return `${background ? "background " : ""}${this.noun} refresh started${this.forSubject}${why} (${this.name}, attempt ${attempt})`;
   }
 
   succeeded(durationMs: number, expiresOn: number): string {

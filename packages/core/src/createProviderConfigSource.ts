@@ -5,6 +5,7 @@ import type { ProviderSettings } from "./parseProviderOptions.js";
 import { protectSource } from "./protectSource.js";
 import { toProviderConfig } from "./toProviderConfig.js";
 import type {
+  CredentialRejection,
   DescriptionValue,
   GetProviderConfigOptions,
   ProviderConfigSource,
@@ -17,6 +18,11 @@ import type {
 export interface CredentialSupplier {
   /** The credential current now. */
   get(options?: GetProviderConfigOptions): Promise<string>;
+  /**
+   * The provider refused `rejected`: a new one if `rejected` is still current, past every cache (a
+   * `RefreshingCache` has it); else the current one. Without it, a refused credential is kept until it expires.
+   */
+  renew?(rejected: string, options?: GetProviderConfigOptions): Promise<string>;
   /** Expiry and refresh state, for `describe()` and the doctor (a `RefreshingCache` has it). */
   status?(): {
     readonly state: string;
@@ -38,6 +44,8 @@ export interface ProviderConfigSourceDefinition {
   readonly credential: CredentialSupplier;
   /** Facts about where the credential comes from, safe to print: shown by `describe()` and the doctor. */
   readonly facts?: () => Readonly<Record<string, DescriptionValue>>;
+  /** Why the provider may have refused a credential with `status` (401, 403): see `ProviderConfigSource.explainRejection`. */
+  readonly explainRejection?: (credential: ProviderCredential, status: number) => readonly string[];
   /** Releases what the source holds beyond the credential supplier (which is disposed too). */
   readonly dispose?: () => void | Promise<void>;
 }
@@ -55,6 +63,12 @@ export function createProviderConfigSource(definition: ProviderConfigSourceDefin
     disposed ? Promise.reject(new DisposedError(`the ${mode} source`)) : credential.get(options);
   // A plain arrow: a RefreshingCache's hot path hands back one stored resolved promise.
   const current = () => get();
+
+  const credentialOf = (value: string): ProviderCredential => {
+    const expiresOn = credential.status?.().expiresOn;
+    const at = expiresOn !== undefined ? Date.parse(expiresOn) : Number.NaN;
+    return { kind: credentialKind, value, ...(Number.isFinite(at) ? { expiresOn: at } : {}) };
+  };
 
   const describe = (): SourceDescription => {
     const status = credential.status?.();
@@ -82,8 +96,17 @@ export function createProviderConfigSource(definition: ProviderConfigSourceDefin
       );
     },
     async getCredential(options?: GetProviderConfigOptions): Promise<ProviderCredential> {
-      return { kind: credentialKind, value: await get(options) };
+      return credentialOf(await get(options));
     },
+    async renewCredential(rejection: CredentialRejection): Promise<ProviderCredential> {
+      if (disposed) throw new DisposedError(`the ${mode} source`);
+      const options = rejection.signal ? { signal: rejection.signal } : {};
+      const renew = credential.renew;
+      return credentialOf(
+        await (renew ? renew.call(credential, rejection.credential.value, options) : get(options)),
+      );
+    },
+    ...(definition.explainRejection ? { explainRejection: definition.explainRejection } : {}),
     describe,
     async diagnose(options?: GetProviderConfigOptions): Promise<SourceDiagnostics> {
       const value = await get(options);

@@ -14,15 +14,24 @@ export {
   type CopilotSessionConfig,
   CopilotSessionFactory,
   type CreateSessionOptions,
+  type CredentialDelivery,
+  type ReadyReport,
 } from "./CopilotSessionFactory.js";
 export { type ConsoleLoggerOptions, createConsoleLogger } from "./createConsoleLogger.js";
+export {
+  type CopilotByokRequestHandlerOptions,
+  createCopilotByokRequestHandler,
+} from "./createCopilotByokRequestHandler.js";
 export { DISPOSED_ERROR_CODE, DisposedError } from "./DisposedError.js";
 export { describeFailure } from "./describeFailure.js";
+export { EDGE_METRICS } from "./edgeTelemetry.js";
 export * from "./envNames.js";
 export { fingerprint } from "./fingerprint.js";
 export { type LogDetails, type Logger, silentLogger } from "./Logger.js";
 export { DEFAULT_LOG_LEVEL, LOG_LEVELS, type LogLevel } from "./LogLevel.js";
+export type { RequestEdgeEvent, RequestEdgeEventType } from "./RequestEdgeEvent.js";
 export { formatForLog, REDACTED, redact, redactText, redactUrl } from "./redact.js";
+export { REFRESHES_METRIC } from "./refreshTelemetry.js";
 export {
   CopilotByokResources,
   type RegisterCopilotByokOptions,
@@ -38,11 +47,13 @@ export {
 export {
   COPILOT_BYOK_ENV,
   COPILOT_BYOK_LOGGER,
+  COPILOT_BYOK_REQUEST_HANDLER,
   COPILOT_BYOK_SELECTION,
   COPILOT_CLIENT,
   PROVIDER_CONFIG_SOURCE,
 } from "./tokens.js";
 export type {
+  CredentialRejection,
   DescriptionValue,
   Detection,
   DetectionStrength,

@@ -82,6 +82,7 @@ export {
 } from "./TokenAcquisitionError.js";
 export { type ProviderConfigCredential, toProviderConfig } from "./toProviderConfig.js";
 export type {
+  CredentialRejection,
   DescriptionValue,
   Detection,
   DetectionStrength,

@@ -1,6 +1,7 @@
-import { REDACTED, redact, redactUrl } from "./redact.js";
+import { REDACTED, redact, redactText, redactUrl } from "./redact.js";
 import { INSPECT_CUSTOM, withSafeInspect, withSafeRendering } from "./safeRendering.js";
 import type {
+  CredentialRejection,
   GetProviderConfigOptions,
   ProviderConfigSource,
   ProviderCredential,
@@ -52,10 +53,10 @@ export function protectSource<S extends ProviderConfigSource>(source: S): S {
 }
 
 type SafeMembers = Pick<ProviderConfigSource, "getProviderConfig" | "describe"> &
-  Partial<Pick<ProviderConfigSource, "getCredential" | "diagnose">>;
+  Partial<Pick<ProviderConfigSource, "getCredential" | "renewCredential" | "explainRejection" | "diagnose">>;
 
 function safeMembers(source: ProviderConfigSource): SafeMembers {
-  const { getProviderConfig, describe, getCredential, diagnose } = source;
+  const { getProviderConfig, describe, getCredential, renewCredential, explainRejection, diagnose } = source;
   return {
     getProviderConfig: async (options?: GetProviderConfigOptions) => {
       const config = await getProviderConfig.call(source, options);
@@ -67,6 +68,18 @@ function safeMembers(source: ProviderConfigSource): SafeMembers {
       ? {
           getCredential: async (options?: GetProviderConfigOptions) =>
             safeCredential(await getCredential.call(source, options)),
+        }
+      : {}),
+    ...(renewCredential
+      ? {
+          renewCredential: async (rejection: CredentialRejection) =>
+            safeCredential(await renewCredential.call(source, rejection)),
+        }
+      : {}),
+    ...(explainRejection
+      ? {
+          explainRejection: (credential: ProviderCredential, status: number) =>
+            explainRejection.call(source, credential, status).map((line) => redactText(String(line))),
         }
       : {}),
     ...(diagnose
@@ -94,7 +107,12 @@ function redactFacts<T extends Readonly<Record<string, unknown>>>(facts: T): T {
 
 /** The credential with its value kept out of rendering: not enumerable, masked in inspect and JSON. */
 function safeCredential(credential: ProviderCredential): ProviderCredential {
-  const safe = { kind: credential.kind } as ProviderCredential;
+  const { expiresOn, obtainedOn } = credential;
+  const safe = {
+    kind: credential.kind,
+    ...(typeof expiresOn === "number" ? { expiresOn } : {}),
+    ...(typeof obtainedOn === "number" ? { obtainedOn } : {}),
+  } as ProviderCredential;
   Object.defineProperty(safe, "value", { value: credential.value, enumerable: false });
   return withSafeRendering(safe, () => ({ kind: credential.kind, value: REDACTED }), "ProviderCredential");
 }

@@ -4,15 +4,20 @@ import { type DependencyContainer, instanceCachingFactory } from "tsyringe";
 import { adaptLogger, type LogTarget } from "./adaptLogger.js";
 import { ConfigurationError } from "./ConfigurationError.js";
 import { CopilotSessionFactory } from "./CopilotSessionFactory.js";
+import { createCopilotByokRequestHandler, requestHandlerProblem } from "./createCopilotByokRequestHandler.js";
 import { DefaultCopilotClient } from "./DefaultCopilotClient.js";
 import { DisposedError } from "./DisposedError.js";
-import { silentLogger } from "./Logger.js";
+import { describeErrorBriefly } from "./describeErrorBriefly.js";
+import { type Logger, silentLogger } from "./Logger.js";
+import type { CopilotSdk } from "./loadCopilotSdk.js";
 import { protectSource } from "./protectSource.js";
+import type { RequestEdgeEvent } from "./RequestEdgeEvent.js";
 import { withSafeRendering } from "./safeRendering.js";
 import { selectProviderConfigSource } from "./selectProviderConfigSource.js";
 import {
   COPILOT_BYOK_ENV,
   COPILOT_BYOK_LOGGER,
+  COPILOT_BYOK_REQUEST_HANDLER,
   COPILOT_BYOK_SELECTION,
   COPILOT_CLIENT,
   PROVIDER_CONFIG_SOURCE,
@@ -44,6 +49,23 @@ export interface RegisterCopilotByokOptions<Mode extends string = string> {
    * Default: silent.
    */
   logger?: LogTarget;
+  /**
+   * Credentials at the request edge (default `true`): the default client gets copilot-byok's request handler,
+   * which sets each request's credential in this process, so the runtime holds a placeholder only, and on a 401
+   * renews the credential and replays the request once. It costs the SDK's relay of each request through this
+   * process (see the README). `false`: the runtime is given the credential with the session config, as before.
+   * Off by itself when the installed `@github/copilot-sdk` has no usable `requestHandler` (it is experimental).
+   * A `clientOptions.requestHandler` of yours is composed: copilot-byok sets the credential, then yours sends.
+   */
+  requestEdge?: boolean;
+  /** Called with every event of the request edge (a replay, a 401 not recovered, a 403); what it throws is ignored. */
+  onRequestEdgeEvent?: (event: RequestEdgeEvent) => void;
+  /**
+   * Fetch the first credential now, in the background (default `false`), so that the first session does not
+   * wait for the token endpoint. A failure is logged (warn) and met again by the first session, or by
+   * `CopilotSessionFactory.ready()`, which a readiness probe should call.
+   */
+  warmUp?: boolean;
 }
 
 /**
@@ -73,6 +95,13 @@ export function registerCopilotByok<Mode extends string = string>(
   container.register(COPILOT_BYOK_ENV, { useValue: env });
   container.register(COPILOT_BYOK_SELECTION, { useValue: selection });
   container.register(COPILOT_BYOK_LOGGER, { useValue: logger });
+  const edgeOptions = {
+    logger,
+    ...(options.onRequestEdgeEvent ? { onEvent: options.onRequestEdgeEvent } : {}),
+  };
+  container.register(COPILOT_BYOK_REQUEST_HANDLER, {
+    useFactory: instanceCachingFactory(() => createCopilotByokRequestHandler(edgeOptions)),
+  });
   container.register(PROVIDER_CONFIG_SOURCE, {
     useFactory: instanceCachingFactory(() =>
       resources.own(protectSource(selection.module.create({ env, selection, logger }))),
@@ -86,8 +115,25 @@ export function registerCopilotByok<Mode extends string = string>(
       ),
     });
   } else {
-    const clientOptions: CopilotClientOptions = { useLoggedInUser: false, ...options.clientOptions };
-    const defaultClient = new DefaultCopilotClient(clientOptions, (client) => resources.ownClient(client));
+    const { requestHandler: next, ...given } = options.clientOptions ?? {};
+    const clientOptions: CopilotClientOptions = {
+      useLoggedInUser: false,
+      ...given,
+      ...(next ? { requestHandler: next } : {}),
+    };
+    const requestHandlerFor = (sdk: CopilotSdk) => {
+      if (options.requestEdge === false) return undefined;
+      const problem = requestHandlerProblem(sdk);
+      if (!problem)
+        return createCopilotByokRequestHandler({ ...edgeOptions, ...(next ? { next } : {}), sdk });
+      logger.warn(`copilot-byok request edge off: ${problem}`);
+      return undefined;
+    };
+    const defaultClient = new DefaultCopilotClient(
+      clientOptions,
+      (client) => resources.ownClient(client),
+      requestHandlerFor,
+    );
     // Not cached by the container: the client exists only once a session (or getClient()) created it.
     container.register(COPILOT_CLIENT, { useFactory: () => defaultClient.created() });
     container.register(CopilotSessionFactory, {
@@ -96,7 +142,23 @@ export function registerCopilotByok<Mode extends string = string>(
       ),
     });
   }
+  if (options.warmUp) warmUp(container, logger);
   return selection;
+}
+
+/** Asks for the first credential now; a failure is logged, never thrown (the first session meets it again). */
+function warmUp(container: DependencyContainer, logger: Logger): void {
+  let factory: CopilotSessionFactory;
+  try {
+    factory = container.resolve(CopilotSessionFactory);
+  } catch (error) {
+    logger.warn(`copilot-byok warm-up failed: ${describeErrorBriefly(error)}`);
+    return;
+  }
+  factory.ready().then(
+    (report) => logger.debug("copilot-byok warm-up: credential ready", { ...report }),
+    (error: unknown) => logger.warn(`copilot-byok warm-up failed: ${describeErrorBriefly(error)}`),
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { CopilotClient } from "@github/copilot-sdk";
+import type { CopilotClient, CopilotRequestHandler } from "@github/copilot-sdk";
 import type { InjectionToken } from "tsyringe";
 import type { Logger } from "./Logger.js";
 import type { Env, ProviderConfigSource, Selection } from "./types.js";
@@ -20,4 +20,12 @@ export const COPILOT_BYOK_SELECTION: InjectionToken<Selection> = Symbol.for(
 /** Injection token of the {@link Logger} sources write to. */
 export const COPILOT_BYOK_LOGGER: InjectionToken<Logger> = Symbol.for(
   "@copilot-byok/core:COPILOT_BYOK_LOGGER",
+);
+/**
+ * Injection token of copilot-byok's request handler, for a `CopilotClient` of your own:
+ * `new CopilotClient({ requestHandler: container.resolve(COPILOT_BYOK_REQUEST_HANDLER) })`. Resolving it loads
+ * `@github/copilot-sdk` (synchronously) and throws a `ConfigurationError` when that SDK cannot carry it.
+ */
+export const COPILOT_BYOK_REQUEST_HANDLER: InjectionToken<CopilotRequestHandler> = Symbol.for(
+  "@copilot-byok/core:COPILOT_BYOK_REQUEST_HANDLER",
 );

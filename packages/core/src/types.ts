@@ -29,6 +29,20 @@ export interface ProviderCredential {
   readonly kind: "api-key" | "bearer";
   /** The secret. Never logged, never rendered. */
   readonly value: string;
+  /** When it stops being valid (ms since the epoch), when the source knows: for the time-to-expiry metric. */
+  readonly expiresOn?: number;
+  /** When the source obtained it (ms since the epoch), when it knows: for the key-age metric. */
+  readonly obtainedOn?: number;
+}
+
+/** What the request edge tells a source when the provider refused one of its credentials. */
+export interface CredentialRejection {
+  /** The credential the provider refused, as the source handed it out. */
+  readonly credential: ProviderCredential;
+  /** The provider's HTTP status: 401. */
+  readonly status: number;
+  /** Abandons this caller's wait (a renewal other callers share keeps running). */
+  readonly signal?: AbortSignal;
 }
 
 /** Claims of a token in use, for the doctor: who it is for and until when. Never the token. */
@@ -69,6 +83,19 @@ export interface ProviderConfigSource {
   describe(): SourceDescription;
   /** The credential to apply to one request, current now (optional: for the request edge). */
   getCredential?(options?: GetProviderConfigOptions): Promise<ProviderCredential>;
+  /**
+   * The provider refused `rejection.credential` (optional: for the request edge's recovery). Acts only when that
+   * is still the current credential, so that many 401s of one credential cause one renewal: then gets another,
+   * past every cache it can (a key file re-read now, a token asked for anew), and answers it. Answers the same
+   * credential when no other can be had (the edge then explains the 401 instead of replaying the request).
+   */
+  renewCredential?(rejection: CredentialRejection): Promise<ProviderCredential>;
+  /**
+   * Why the provider may have refused `credential` with `status` (401, 403), in sentences a person can act on,
+   * checked against what the source knows (a token's audience, tenant and expiry against the scope, the cloud
+   * and the clock; a key's fingerprint). Optional; never a secret.
+   */
+  explainRejection?(credential: ProviderCredential, status: number): readonly string[];
   /** Facts for `copilot-byok doctor` (optional): what answered, expiry, fingerprint, warnings. */
   diagnose?(options?: GetProviderConfigOptions): Promise<SourceDiagnostics>;
   /** Releases timers, watchers and credentials. */
