@@ -1,5 +1,3 @@
-import type { Clock } from "./Clock.js";
-import { systemClock } from "./Clock.js";
 import { type CredentialHeader, createPlaceholder, findPlaceholder } from "./credentialPlaceholder.js";
 import { describeErrorBriefly } from "./describeErrorBriefly.js";
 import { EdgeTelemetry } from "./edgeTelemetry.js";
@@ -35,14 +33,12 @@ export interface EdgeRequestContext {
   readonly signal: AbortSignal;
 }
 
-/** Options of a {@link RequestEdge}. */
+/** Options of the request edge (`createCopilotByokRequestHandler`): where its events go. */
 export interface RequestEdgeOptions {
   /** Where events are logged (a replay: info; a 401 or 403 not recovered: warn). Default: silent. */
   logger?: Logger;
   /** Called with every event; what it throws is ignored. */
   onEvent?: (event: RequestEdgeEvent) => void;
-  /** Default `systemClock` (for the gauges). */
-  clock?: Clock;
 }
 
 export type SendRequest = (request: Request) => Promise<Response>;
@@ -68,10 +64,9 @@ export class RequestEdge {
   constructor(options: RequestEdgeOptions = {}) {
     this.#logger = options.logger ?? silentLogger;
     this.#onEvent = options.onEvent;
-    const clock = options.clock ?? systemClock;
     this.#telemetry = new EdgeTelemetry(
       () => [...this.#bindings.values()].flatMap((b) => (b.inUse ? [{ mode: b.mode, ...b.inUse }] : [])),
-      () => clock.now(),
+      () => Date.now(),
     );
   }
 

@@ -29,6 +29,8 @@ export * from "./envNames.js";
 export { fingerprint } from "./fingerprint.js";
 export { type LogDetails, type Logger, silentLogger } from "./Logger.js";
 export { DEFAULT_LOG_LEVEL, LOG_LEVELS, type LogLevel } from "./LogLevel.js";
+export type { CopilotSdk } from "./loadCopilotSdk.js";
+export type { RequestEdgeOptions } from "./RequestEdge.js";
 export type { RequestEdgeEvent, RequestEdgeEventType } from "./RequestEdgeEvent.js";
 export { formatForLog, REDACTED, redact, redactText, redactUrl } from "./redact.js";
 export { REFRESHES_METRIC } from "./refreshTelemetry.js";
