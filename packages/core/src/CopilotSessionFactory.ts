@@ -12,6 +12,8 @@ import { requestEdgeOf } from "./createCopilotByokRequestHandler.js";
 import { credentialTransport } from "./credentialTransport.js";
 import { COPILOT_PROVIDER_MODEL_ID } from "./envNames.js";
 import { protectSource } from "./protectSource.js";
+import type { RequestEdge } from "./RequestEdge.js";
+import type { RequestEdgeEvent } from "./RequestEdgeEvent.js";
 import { COPILOT_BYOK_ENV, COPILOT_CLIENT, PROVIDER_CONFIG_SOURCE } from "./tokens.js";
 import type { Env, ProviderConfigSource, SourceDescription } from "./types.js";
 
@@ -153,7 +155,17 @@ export class CopilotSessionFactory {
     return this.#delivery ? { ...description, credentialDelivery: this.#delivery } : description;
   }
 
+  /**
+   * Why the provider refused the last request of session `sessionId`, when the request edge could not recover
+   * (the runtime's own error says only "HTTP 401"): the event, with the source's `explanation`. `undefined` without
+   * the edge, or when that session's last request succeeded.
+   */
+  lastRefusal(sessionId: string): RequestEdgeEvent | undefined {
+    return this.#edge?.lastRefusal(sessionId);
+  }
+
   #delivery: CredentialDelivery | undefined;
+  #edge: RequestEdge | undefined;
 
   #deliveryFor(provider: ProviderConfig, client: CopilotClient): CredentialDelivery {
     const delivery: CredentialDelivery =
@@ -180,6 +192,7 @@ export class CopilotSessionFactory {
     if (!edge || !getCredential) return provider;
     const { kind } = await getCredential.call(this.source, signal);
     const placeholder = edge.bind(this.source, provider.baseUrl);
+    this.#edge = edge;
     const { apiKey: _key, bearerToken: _token, bearerTokenProvider: _provider, ...rest } = provider;
     return kind === "bearer" ? { ...rest, bearerToken: placeholder } : { ...rest, apiKey: placeholder };
   }

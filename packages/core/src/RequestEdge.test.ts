@@ -241,6 +241,17 @@ describe("RequestEdge", () => {
     for (const secret of CANARY) expect(shown).not.toContain(secret);
   });
 
+  it("remembers a session's last unrecovered refusal until a request of it succeeds", async () => {
+    const { source } = tokenSource([CANARY[0] as string]);
+    const { edge } = edgeWithEvents();
+    const placeholder = edge.bind(source, BASE);
+    await edge.send(runtimeRequest(placeholder), context(), provider(401).send);
+    expect(edge.lastRefusal("session-1")).toMatchObject({ type: "credential-rejected", status: 401 });
+    expect(edge.lastRefusal("session-2")).toBeUndefined();
+    await edge.send(runtimeRequest(placeholder), context(), provider(200).send);
+    expect(edge.lastRefusal("session-1")).toBeUndefined();
+  });
+
   it("refuses to bind a source without getCredential", () => {
     const { edge } = edgeWithEvents();
     const source: ProviderConfigSource = {

@@ -60,6 +60,8 @@ export class RequestEdge {
   readonly #logger: Logger;
   readonly #onEvent: ((event: RequestEdgeEvent) => void) | undefined;
   readonly #telemetry: EdgeTelemetry;
+  /** The last unrecovered refusal per session (a 401 not recovered, a 403), until a request of it succeeds. */
+  readonly #refusals = new Map<string, RequestEdgeEvent>();
 
   constructor(options: RequestEdgeOptions = {}) {
     this.#logger = options.logger ?? silentLogger;
@@ -106,10 +108,20 @@ export class RequestEdge {
     try {
       const response = await this.#sendWithCredential(request, found.header, binding, context, send, span);
       status = response.status;
+      if (status < 400 && context.sessionId) this.#refusals.delete(context.sessionId);
       return response;
     } finally {
       this.#telemetry.endSpan(span, status);
     }
+  }
+
+  /**
+   * Why the last request of session `sessionId` was refused, when it was and was not recovered (`credential-rejected`,
+   * `replay-rejected`, `access-denied`): what to tell a user whose turn failed with the runtime's "HTTP 401".
+   * Forgotten once a request of that session succeeds.
+   */
+  lastRefusal(sessionId: string): RequestEdgeEvent | undefined {
+    return this.#refusals.get(sessionId);
   }
 
   /** The header and value to open a WebSocket with, for a request that carries a placeholder: see `send`. */
@@ -258,7 +270,7 @@ export class RequestEdge {
     context: EdgeRequestContext,
     event: Omit<RequestEdgeEvent, "mode" | "sessionId">,
   ): void {
-    deliverEdgeEvent(
+    const delivered = deliverEdgeEvent(
       {
         ...event,
         mode: binding.mode,
@@ -267,6 +279,12 @@ export class RequestEdge {
       this.#logger,
       this.#onEvent,
     );
+    const { sessionId } = context;
+    if (!sessionId || delivered.type === "request-replayed") return;
+    this.#refusals.delete(sessionId);
+    this.#refusals.set(sessionId, delivered);
+    // Bounded: the oldest session's refusal goes first.
+    if (this.#refusals.size > 256) this.#refusals.delete(this.#refusals.keys().next().value as string);
   }
 }
 

@@ -20,6 +20,8 @@ export {
   type RefreshWindowLimit,
 } from "./checkRefreshOptions.js";
 export { type ConsoleLoggerOptions, createConsoleLogger } from "./createConsoleLogger.js";
+// Whether an installed SDK can carry the request edge (for the doctor and other tools).
+export { requestHandlerProblem } from "./createCopilotByokRequestHandler.js";
 export {
   type CredentialSupplier,
   createProviderConfigSource,
@@ -35,8 +37,6 @@ export { isLoopbackHost } from "./isLoopbackHost.js";
 export { type LogDetails, type Logger, silentLogger } from "./Logger.js";
 export { DEFAULT_LOG_LEVEL, LOG_LEVELS, type LogLevel } from "./LogLevel.js";
 export { COPILOT_SDK_PACKAGE, COPILOT_SDK_RANGE, type CopilotSdk, loadCopilotSdk } from "./loadCopilotSdk.js";
-// Whether an installed SDK can carry the request edge (for the doctor and other tools).
-export { requestHandlerProblem } from "./createCopilotByokRequestHandler.js";
 export {
   checkChoice,
   checkName,
