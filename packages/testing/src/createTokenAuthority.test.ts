@@ -25,8 +25,23 @@ describe("createTokenAuthority", () => {
     expect(authority.verifyToken(issued.token, { audience: AUD })).toEqual({
       ok: true,
       claims: issued.claims,
+      issuedAt: expect.any(Number),
     });
     expect(authority.publicKey).toContain("BEGIN PUBLIC KEY");
+  });
+
+  it("reports the exact issue time of its tokens, strictly ordered, and iat × 1000 for a set iat", () => {
+    const before = Date.now();
+    const [a, b] = [authority.issueToken(), authority.issueToken()];
+    const at = (token: string) => {
+      const verified = authority.verifyToken(token, { audience: AUD });
+      return verified.ok ? verified.issuedAt : undefined;
+    };
+    const [atA, atB] = [at(a.token) ?? 0, at(b.token) ?? 0];
+    expect(atA).toBeLessThan(atB);
+    expect(Math.abs(atA - before)).toBeLessThan(1000);
+    const iat = Math.floor(Date.now() / 1000) - 60;
+    expect(at(authority.issueToken({ claims: { iat } }).token)).toBe(iat * 1000);
   });
 
   it("gives each token its own jti", () => {

@@ -1,5 +1,6 @@
 import { generateKeyPair, randomUUID, sign, verify } from "node:crypto";
 import { promisify } from "node:util";
+import { preciseNow } from "./preciseNow.js";
 
 /** The claims of a token issued by the emulator: those of an Entra ID v1 managed-identity access token. */
 export interface TokenClaims {
@@ -49,7 +50,15 @@ export interface IssuedToken {
 }
 
 export type VerifyTokenResult =
-  | { readonly ok: true; readonly claims: TokenClaims }
+  | {
+      readonly ok: true;
+      readonly claims: TokenClaims;
+      /**
+       * When the token was issued, in milliseconds since the Unix epoch: exact (fractional) for a token this
+       * authority issued (`iat` has whole seconds only), else `iat` × 1000. Optional for other verifiers.
+       */
+      readonly issuedAt?: number;
+    }
   /** `claims` are present when the signature was good (e.g. an expired token's `jti` and `exp`). */
   | { readonly ok: false; readonly reason: string; readonly claims?: TokenClaims };
 
@@ -92,6 +101,8 @@ export function resourceOf(scopeOrResource: string): string {
 const normalizeAudience = (aud: string) => resourceOf(aud).replace(/\/+$/, "");
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 const issuerOf = (tenantId: string) => `https://sts.windows.net/${tenantId}/`;
+/** How many issue times (by `jti`) an authority remembers; older tokens fall back to `iat`. */
+const REMEMBERED_ISSUE_TIMES = 10_000;
 
 /** An RS256 token issuer and verifier with a key pair generated for this process. */
 export async function createTokenAuthority(options: TokenAuthorityOptions): Promise<TokenAuthority> {
@@ -99,12 +110,22 @@ export async function createTokenAuthority(options: TokenAuthorityOptions): Prom
   const publicKeyPem = publicKey.export({ type: "spki", format: "pem" }).toString();
   const keyId = randomUUID().replaceAll("-", "").slice(0, 16);
   const issuer = issuerOf(options.tenantId);
+  // Exact issue times by jti, so that a revocation (Foundry's revokeTokens) refuses a token issued earlier
+  // in the same second and accepts one issued later.
+  const issuedAt = new Map<string, number>();
+  const remember = (jti: unknown, at: number) => {
+    if (typeof jti !== "string") return;
+    issuedAt.delete(jti);
+    issuedAt.set(jti, at);
+    if (issuedAt.size > REMEMBERED_ISSUE_TIMES) issuedAt.delete(issuedAt.keys().next().value as string);
+  };
 
   return {
     publicKey: publicKeyPem,
     keyId,
     issuer,
     issueToken(o = {}) {
+      const at = preciseNow();
       const now = Math.floor(Date.now() / 1000);
       const tenantId = o.tenantId ?? options.tenantId;
       const objectId = o.objectId ?? options.objectId;
@@ -127,6 +148,7 @@ export async function createTokenAuthority(options: TokenAuthorityOptions): Prom
       const signature = sign("sha256", Buffer.from(signingInput), privateKey);
       if (o.badSignature) signature[0] = (signature[0] ?? 0) ^ 0xff;
       const token = `${signingInput}.${signature.toString("base64url")}`;
+      if (!o.badSignature && o.claims?.iat === undefined) remember(claims.jti, at);
       return { token, expiresOnTimestamp: claims.exp * 1000, tokenType: "Bearer", claims };
     },
     verifyToken(token, { audience, now = Date.now() }) {
@@ -167,7 +189,8 @@ export async function createTokenAuthority(options: TokenAuthorityOptions): Prom
       if (missing.length > 0) return fail(`missing claim: ${missing.join(", ")}`);
       if (issuerOf(claims.tid) !== issuer)
         return fail(`tenant mismatch: the token's tid ${claims.tid} is not the issuer's tenant`);
-      return { ok: true, claims };
+      if (typeof claims.iat !== "number") return { ok: true, claims };
+      return { ok: true, claims, issuedAt: issuedAt.get(claims.jti) ?? claims.iat * 1000 };
     },
   };
 }

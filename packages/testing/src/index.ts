@@ -1,3 +1,5 @@
+export { type ApiKeySource, keyFingerprint } from "./ApiKeys.js";
+export type { TokenRevocationFilter } from "./CredentialRevocations.js";
 export type { EntraCredentialForm } from "./checkClientCredentials.js";
 export type { EntraEndpoint, EntraRequestRecord } from "./createEntraRequestHandler.js";
 export { createFakeAzureCli, type FakeAzureCli, type FakeAzureCliOptions } from "./createFakeAzureCli.js";
@@ -29,6 +31,7 @@ export {
   type RotateFederatedTokenOptions,
   TOKEN_EXCHANGE_AUDIENCE,
 } from "./FederatedTokenFile.js";
+export type { DenyRoleOptions } from "./RoleDenials.js";
 export { AZURE_IDENTITY_VARIABLES, setIdentityEnv, setProcessEnv, withIdentityEnv } from "./setProcessEnv.js";
 export {
   type AzureEmulators,

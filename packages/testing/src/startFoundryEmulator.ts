@@ -1,7 +1,10 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { type ApiKeySource, ApiKeys, keyFingerprint } from "./ApiKeys.js";
+import { CredentialRevocations, type TokenRevocationFilter } from "./CredentialRevocations.js";
 import { DEFAULT_AUDIENCE, type TokenVerifier } from "./createTokenAuthority.js";
 import { applyFault, describeFault, type Fault, FaultQueue } from "./FaultQueue.js";
+import { preciseNow } from "./preciseNow.js";
+import { type DenyRoleOptions, RoleDenials } from "./RoleDenials.js";
 import { readBody } from "./readBody.js";
 import { sendJson } from "./sendJson.js";
 import { startHttpServer } from "./startHttpServer.js";
@@ -21,9 +24,10 @@ export interface FoundryReplyRequest {
 export interface FoundryEmulatorOptions {
   /**
    * Keys accepted: in `api-key` or `Authorization: Bearer` on the OpenAI routes, in `x-api-key` or `api-key` on
-   * the Claude route (`/anthropic/v1/messages`). A function is read on each request (rotation).
+   * the Claude route (`/anthropic/v1/messages`). A function is read on each request (rotation); a list can be
+   * changed with `regenerateKey`.
    */
-  readonly apiKeys?: readonly string[] | (() => readonly string[]);
+  readonly apiKeys?: ApiKeySource;
   /** Verifies Entra ID bearer tokens, e.g. the managed-identity emulator. Without it, no JWT is accepted. */
   readonly identity?: TokenVerifier;
   /** Accepted token audience(s). Default `https://cognitiveservices.azure.com`. */
@@ -61,13 +65,18 @@ export interface FoundryRequestRecord {
   readonly model: string | undefined;
   readonly stream: boolean;
   readonly authKind: FoundryAuthKind;
+  /** The key sent (valid or not), as `sha256:` + 8 hex digits (core's `fingerprint`); never the key. */
+  readonly keyFingerprint: string | undefined;
   /** `jti` of the bearer token, when its signature verified. */
   readonly tokenId: string | undefined;
   /** Expiry of the bearer token in milliseconds since the Unix epoch, when its signature verified. */
   readonly tokenExpiresAt: number | undefined;
   /** HTTP status answered; `undefined` when the request hung, was reset or is still pending. */
   readonly status: number | undefined;
-  /** Why the credential was refused, e.g. `token expired`, `audience mismatch: expected …, got …`. */
+  /**
+   * Why the credential was refused, e.g. `token expired`, `token revoked`, `permission denied` (403),
+   * `audience mismatch: expected …, got …`.
+   */
   readonly rejectReason: string | undefined;
   /** The injected fault, described, e.g. `status 429`. */
   readonly fault: string | undefined;
@@ -90,15 +99,45 @@ export interface FoundryEmulator {
   enqueueFaults(faults: readonly Fault[]): void;
   /** `true`: every API request answers 503; a `Fault`: applied to every API request; `false`: back up. */
   setDown(down: boolean | Fault): void;
-  /** Clears the request log, the count and the faults. */
+  /**
+   * Revokes bearer tokens: from now on those issued at or before now (or `filter.issuedBefore`), and matching
+   * `filter`'s `tokenIds` and `objectId` when given, are refused with 401 (`token revoked`). Tokens issued
+   * later are accepted. Keys are not affected.
+   */
+  revokeTokens(filter?: TokenRevocationFilter): void;
+  /**
+   * Regenerates a key when `apiKeys` is a list: `oldKey` (default: the first, Azure's `key1`) is replaced by
+   * a new random key, returned; the old key answers 401 from now on. Throws when `apiKeys` is a function
+   * (rotate by changing what it returns) or `oldKey` is not a key.
+   */
+  regenerateKey(oldKey?: string): string;
+  /**
+   * Takes the data-plane role from a principal (`oid`): its valid tokens are refused with 403 (or
+   * `options.status`) `PermissionDenied`, naming the data action it lacks (`permission denied`). Keys are not
+   * affected.
+   */
+  denyRole(objectId: string, options?: DenyRoleOptions): void;
+  /** Gives the role back to a principal `denyRole` took it from. */
+  grantRole(objectId: string): void;
+  /**
+   * Clears the request log, the count, the faults, the revocations and the denied roles, and brings back the
+   * keys the emulator was started with.
+   */
   reset(): void;
   /** Stops the server and destroys every open socket, hung ones included. */
   close(): Promise<void>;
 }
 
 type MutableRecord = { -readonly [K in keyof FoundryRequestRecord]: FoundryRequestRecord[K] };
-type AuthOutcome = Pick<FoundryRequestRecord, "authKind" | "tokenId" | "tokenExpiresAt" | "rejectReason"> & {
+type AuthOutcome = Pick<
+  FoundryRequestRecord,
+  "authKind" | "keyFingerprint" | "tokenId" | "tokenExpiresAt" | "rejectReason"
+> & {
   readonly message?: string;
+  /** Default 401. */
+  readonly status?: number;
+  /** The Azure error code; default the status. */
+  readonly code?: string;
 };
 
 const ROUTES: Readonly<Record<string, WireApi>> = {
@@ -122,8 +161,6 @@ const anthropicError = (status: number, message: string) => ({
   type: "error",
   error: { type: ANTHROPIC_ERROR_TYPES[status] ?? "api_error", message },
 });
-const digest = (value: string) => createHash("sha256").update(value).digest();
-const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
 /**
@@ -139,11 +176,17 @@ export async function startFoundryEmulator(options: FoundryEmulatorOptions = {})
   let requestCount = 0;
   const audiences =
     typeof options.audience === "string" ? [options.audience] : (options.audience ?? [DEFAULT_AUDIENCE]);
-  const keys = () => (typeof options.apiKeys === "function" ? options.apiKeys() : (options.apiKeys ?? []));
-  const isKey = (value: string) => keys().some((key) => sameSecret(key, value));
+  const keys = new ApiKeys(options.apiKeys);
+  const revocations = new CredentialRevocations();
+  const roles = new RoleDenials();
 
   const authenticate = (req: IncomingMessage, wireApi: WireApi | undefined): AuthOutcome => {
-    const none = { tokenId: undefined, tokenExpiresAt: undefined, rejectReason: undefined };
+    const none = {
+      keyFingerprint: undefined,
+      tokenId: undefined,
+      tokenExpiresAt: undefined,
+      rejectReason: undefined,
+    };
     const reject = (authKind: FoundryAuthKind, rejectReason: string, message: string): AuthOutcome => ({
       ...none,
       authKind,
@@ -152,6 +195,11 @@ export async function startFoundryEmulator(options: FoundryEmulatorOptions = {})
     });
     const invalidKey = (where: string) =>
       `Access denied due to invalid subscription key or wrong API endpoint: ${where} is not a key of this resource.`;
+    // A key sent is recorded by its fingerprint, valid or not.
+    const keyOutcome = (authKind: FoundryAuthKind, value: string, where: string): AuthOutcome => ({
+      ...(keys.includes(value) ? { ...none, authKind } : reject(authKind, "invalid key", invalidKey(where))),
+      keyFingerprint: keyFingerprint(value),
+    });
     // Claude's route takes a key in x-api-key (what the Anthropic SDK sends) or api-key, and a bearer only as
     // an Entra ID token: Microsoft and Anthropic document no key as a bearer there.
     const claude = wireApi === "messages";
@@ -159,9 +207,7 @@ export async function startFoundryEmulator(options: FoundryEmulatorOptions = {})
     for (const header of keyHeaders) {
       const value = req.headers[header];
       if (typeof value !== "string") continue;
-      return isKey(value)
-        ? { ...none, authKind: header }
-        : reject(header, "invalid key", invalidKey(`the ${header} header`));
+      return keyOutcome(header, value, `the ${header} header`);
     }
     const authorization = req.headers.authorization;
     if (!authorization) {
@@ -184,8 +230,8 @@ export async function startFoundryEmulator(options: FoundryEmulatorOptions = {})
         "Access denied: on /anthropic/v1/messages Authorization: Bearer takes an Entra ID token; send a key in the x-api-key (or api-key) header.",
       );
     }
-    if (isKey(bearer)) return { ...none, authKind: "bearer-key" };
-    if (!JWT_SHAPE.test(bearer)) return reject("bearer-key", "invalid key", invalidKey("the bearer value"));
+    if (keys.includes(bearer) || !JWT_SHAPE.test(bearer))
+      return keyOutcome("bearer-key", bearer, "the bearer value");
     const unauthorized = (detail: string) =>
       `Unauthorized. Access token is missing, invalid, audience is incorrect (${audiences.join(" or ")}), or have expired: ${detail}.`;
     if (!options.identity) {
@@ -200,10 +246,16 @@ export async function startFoundryEmulator(options: FoundryEmulatorOptions = {})
     const claims = result.claims;
     const known = {
       authKind: "bearer-jwt" as const,
+      keyFingerprint: undefined,
       tokenId: claims?.jti,
       tokenExpiresAt: typeof claims?.exp === "number" ? claims.exp * 1000 : undefined,
     };
-    if (result.ok) return { ...known, rejectReason: undefined };
+    if (result.ok) {
+      const revoked = revocations.refusal(result);
+      if (revoked) return { ...known, rejectReason: "token revoked", message: unauthorized(revoked) };
+      const denied = wireApi && roles.refusal(result.claims.oid, wireApi);
+      return denied ? { ...known, ...denied } : { ...known, rejectReason: undefined };
+    }
     if (result.reason === "expired") {
       const at = known.tokenExpiresAt ? new Date(known.tokenExpiresAt).toISOString() : "an unknown time";
       const detail = `token expired at ${at} (now ${new Date(now).toISOString()})`;
@@ -238,6 +290,7 @@ export async function startFoundryEmulator(options: FoundryEmulatorOptions = {})
       model: typeof body?.model === "string" ? body.model : undefined,
       stream: body?.stream === true,
       authKind: auth.authKind,
+      keyFingerprint: auth.keyFingerprint,
       tokenId: auth.tokenId,
       tokenExpiresAt: auth.tokenExpiresAt,
       status: undefined,
@@ -264,7 +317,7 @@ export async function startFoundryEmulator(options: FoundryEmulatorOptions = {})
     if (req.method !== "POST") return fail(405, `method ${req.method} not allowed: use POST`);
     if (auth.rejectReason) {
       record.rejectReason = auth.rejectReason;
-      return fail(401, auth.message ?? auth.rejectReason);
+      return fail(auth.status ?? 401, auth.message ?? auth.rejectReason, auth.code);
     }
     if (!body) return fail(400, "the request body is not a JSON object", "invalid_request_error");
     const model = record.model;
@@ -317,10 +370,17 @@ export async function startFoundryEmulator(options: FoundryEmulatorOptions = {})
     },
     enqueueFaults: (list) => faults.enqueue(list),
     setDown: (down) => faults.setDown(down),
+    revokeTokens: (filter) => revocations.revoke(filter, preciseNow()),
+    regenerateKey: (oldKey) => keys.regenerate(oldKey),
+    denyRole: (objectId, o) => roles.deny(objectId, o),
+    grantRole: (objectId) => roles.grant(objectId),
     reset: () => {
       requests = [];
       requestCount = 0;
       faults.clear();
+      revocations.clear();
+      roles.clear();
+      keys.restore();
     },
     close: () => server.close(),
   };
