@@ -54,6 +54,32 @@ describe("copilot-byok (the built command)", () => {
     expect(r.stdout + r.stderr).not.toContain(CANARY_KEY);
   });
 
+  it("doctor --probe: a refused key is explained by its source (where it came from, its fingerprint), never printed", async () => {
+    const wrong = `${CANARY_KEY}-wrong`;
+    for (const json of [false, true]) {
+      const r = await run(["doctor", "--probe", ...(json ? ["--json"] : []), "--timeout", "10000"], {
+        AZURE_AI_FOUNDRY_RESOURCE_URL: emulators.foundry.resourceUrl,
+        COPILOT_PROVIDER_API_KEY: wrong,
+        COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
+      });
+      expect(r.code).toBe(1);
+      if (json) {
+        const report = JSON.parse(r.stdout);
+        expect(report.credentialDelivery).toMatchObject({ delivery: "request-edge" });
+        expect(report.probe.status).toBe(401);
+        expect(report.probe.explanation[0]).toMatch(
+          /^COPILOT_PROVIDER_API_KEY holds a key the provider refused/,
+        );
+      } else {
+        expect(r.stdout).toContain("\ncredential delivery: request-edge\n");
+        expect(r.stdout).toMatch(
+          /\n {2}explanation of the 401, from the static-key source:\n {4}- COPILOT_PROVIDER_API_KEY holds a key the provider refused \(fingerprint sha256:[0-9a-f]{8}\)/,
+        );
+      }
+      expect(r.stdout + r.stderr).not.toContain(CANARY_KEY);
+    }
+  });
+
   it("doctor: exit 1 on problems, naming the bad value's variable but never a secret pasted into it", async () => {
     const r = await run(["doctor"], {
       COPILOT_PROVIDER_TYPE: CANARY_KEY,

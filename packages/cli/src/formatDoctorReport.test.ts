@@ -107,4 +107,32 @@ describe("formatDoctorReport", () => {
       "  model: gpt-4.1, deployment (wire model): a value of 32 characters (not shown)",
     );
   });
+
+  it("the credential delivery: its own section after the token's, before the probe, the reason as a bullet", () => {
+    const lines = formatDoctorReport(
+      report({
+        token: { audience: "api://vault" },
+        credentialDelivery: { delivery: "runtime", reason: "the vault source has no getCredential()" },
+        probe: {
+          ok: false,
+          url: "https://vault.example/v1/responses",
+          status: 403,
+          explanation: ["the role is missing"],
+          durationMs: 5,
+        },
+      }),
+    );
+    const at = lines.indexOf("credential delivery: runtime");
+    expect(lines.slice(at - 3, at + 6)).toEqual([
+      "token:",
+      "  audience (aud): api://vault",
+      "",
+      "credential delivery: runtime",
+      "  - the vault source has no getCredential()",
+      "",
+      "probe: FAILED HTTP 403 POST https://vault.example/v1/responses (5 ms)",
+      "  explanation of the 403, from the vault-broker source:",
+      "    - the role is missing",
+    ]);
+  });
 });

@@ -47,6 +47,11 @@ export function formatDoctorReport(report: DoctorReport): string[] {
     lines.push("token:");
     lines.push(...tokenLines);
   }
+  if (report.credentialDelivery) {
+    lines.push("");
+    lines.push(`credential delivery: ${report.credentialDelivery.delivery}`);
+    lines.push(...bullet(report.credentialDelivery.reason));
+  }
   if (report.probe) {
     const pr = report.probe;
     lines.push("");
@@ -59,6 +64,13 @@ export function formatDoctorReport(report: DoctorReport): string[] {
     if (pr.message && !pr.ok)
       lines.push(pr.status ? `  provider said: ${pr.message}` : `  no provider answered: ${pr.message}`);
     if (pr.advice) lines.push(`  advice: ${pr.advice}`);
+    // The source's own sentences about the credential the provider refused.
+    if (pr.status && pr.explanation && pr.explanation.length > 0) {
+      lines.push(
+        `  explanation of the ${pr.status}${report.mode ? `, from the ${report.mode} source` : ""}:`,
+      );
+      for (const line of pr.explanation) lines.push(...bullet(line).map((l) => `  ${l}`));
+    }
   }
   if (report.warnings.length > 0) {
     lines.push("");

@@ -6,4 +6,4 @@ export { type MainContext, main, USAGE } from "./main.js";
 export type { Output } from "./Output.js";
 export { type ProbeOptions, type ProbeResult, probeProvider } from "./probeProvider.js";
 export { type DemoOptions, runDemo } from "./runDemo.js";
-export { type DoctorOptions, type DoctorReport, runDoctor } from "./runDoctor.js";
+export { type CredentialDelivery, type DoctorOptions, type DoctorReport, runDoctor } from "./runDoctor.js";

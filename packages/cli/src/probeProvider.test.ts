@@ -395,3 +395,123 @@ describe("probeProvider: through a proxy", () => {
     expect(JSON.stringify(result)).not.toContain(KEY);
   });
 });
+
+// A 401 or 403 is explained by the source (its explainRejection) about the credential the probe sent: in the
+// result's `explanation`, every secret the probe sent masked there as in the message.
+describe("probeProvider: the source's explanation of a 401 or 403", () => {
+  async function answering(status: number): Promise<{ server: Server; baseUrl: string }> {
+    const { server: s, origin } = await recordingServer((_, res) =>
+      res
+        .writeHead(status, { "content-type": "application/json" })
+        .end(JSON.stringify({ error: { message: `HTTP ${status}` } })),
+    );
+    return { server: s, baseUrl: `${origin}/openai/v1/` };
+  }
+
+  it.each([
+    [401, { apiKey: KEY }, "api-key", KEY],
+    [403, { apiKey: KEY }, "api-key", KEY],
+    [401, { bearerTokenProvider: async () => TOKEN }, "bearer", TOKEN],
+    [403, { bearerToken: TOKEN }, "bearer", TOKEN],
+  ] as const)(
+    "HTTP %i with %j: asks about the %s sent, its lines masked",
+    async (status, credential, kind, secret) => {
+      const { server: s, baseUrl } = await answering(status);
+      try {
+        const asked: { kind: string; value: string; status: number; shown: string }[] = [];
+        const result = await probeProvider(
+          { ...credential, baseUrl },
+          {
+            model: "gpt-4.1",
+            timeoutMs: 5_000,
+            explainRejection: (refused, st) => {
+              asked.push({
+                kind: refused.kind,
+                value: refused.value,
+                status: st,
+                shown: JSON.stringify(refused),
+              });
+              // A careless source quoting the credential: masked like the provider's message.
+              return [`refused ${refused.kind} ${refused.value}`, "", `  second line for ${st}  `];
+            },
+          },
+        );
+        expect(asked).toEqual([{ kind, value: secret, status, shown: JSON.stringify({ kind }) }]);
+        expect(result.explanation).toEqual([`refused ${kind} [REDACTED]`, `second line for ${status}`]);
+        expect(JSON.stringify(result)).not.toContain(secret);
+      } finally {
+        await closeServer(s);
+      }
+    },
+  );
+
+  it("is not asked for another status, and one that throws or answers nothing gives no explanation", async () => {
+    const cases: [number, () => readonly string[]][] = [
+      [404, () => ["never"]],
+      [200, () => ["never"]],
+      [401, () => []],
+      [
+        403,
+        () => {
+          throw new Error(`broken: ${KEY}`);
+        },
+      ],
+    ];
+    for (const [status, explain] of cases) {
+      const { server: s, baseUrl } = await answering(status);
+      try {
+        let asked = 0;
+        const result = await probeProvider(
+          { apiKey: KEY, baseUrl },
+          {
+            model: "gpt-4.1",
+            timeoutMs: 5_000,
+            explainRejection: () => {
+              asked++;
+              return explain();
+            },
+          },
+        );
+        expect(result.status).toBe(status);
+        expect(asked).toBe(status === 401 || status === 403 ? 1 : 0);
+        expect(result).not.toHaveProperty("explanation");
+        expect(JSON.stringify(result)).not.toContain(KEY);
+      } finally {
+        await closeServer(s);
+      }
+    }
+  });
+
+  it("the text report shows the lines as the explanation of the status, under the probe", () => {
+    const lines = formatDoctorReport({
+      healthy: false,
+      mode: "static-key",
+      reasons: [],
+      modules: [],
+      problems: [],
+      warnings: [],
+      probe: {
+        ok: false,
+        url: "https://res.openai.azure.com/openai/v1/responses",
+        status: 401,
+        message: "Access denied due to invalid subscription key.",
+        advice: "the key was rejected",
+        explanation: ["first sentence", "second sentence\nits detail"],
+        durationMs: 12,
+      },
+    });
+    expect(
+      lines.slice(
+        lines.indexOf("probe: FAILED HTTP 401 POST https://res.openai.azure.com/openai/v1/responses (12 ms)"),
+      ),
+    ).toEqual([
+      "probe: FAILED HTTP 401 POST https://res.openai.azure.com/openai/v1/responses (12 ms)",
+      "  provider said: Access denied due to invalid subscription key.",
+      "  advice: the key was rejected",
+      "  explanation of the 401, from the static-key source:",
+      "    - first sentence",
+      "    - second sentence",
+      "      its detail",
+    ]);
+  });
+});

@@ -1,4 +1,4 @@
-import { type Env, REDACTED, redactText, redactUrl } from "@copilot-byok/core";
+import { type Env, type ProviderCredential, REDACTED, redactText, redactUrl } from "@copilot-byok/core";
 import { checkCredentialUrl } from "@copilot-byok/core/plugin";
 import type { ProviderConfig } from "@github/copilot-sdk";
 import { untilAborted } from "./deadline.js";
@@ -17,6 +17,11 @@ export interface ProbeResult {
   /** What to do about it, for a person. */
   readonly advice?: string;
   readonly retryAfterSeconds?: number;
+  /**
+   * Why the provider may have refused the credential, for a 401 or a 403: the source's own sentences
+   * (`explainRejection` of {@link ProbeOptions}) about the credential the probe sent, masked like the message.
+   */
+  readonly explanation?: readonly string[];
   readonly durationMs: number;
   /**
    * Why no request was sent, when the probe cannot speak the provider's API (a type it does not know): neither
@@ -42,6 +47,12 @@ export interface ProbeOptions {
    * replaced by those before the provider's message is cut, and masked wherever else they show.
    */
   readonly settings?: readonly { readonly value: string; readonly shown: string }[];
+  /**
+   * The source's `explainRejection`: asked, when the provider answers 401 or 403, about the credential the probe
+   * sent (`kind` `bearer` for a token, `api-key` for a key); its lines become the result's `explanation`, with
+   * every secret the probe sent masked. One that throws gives no explanation.
+   */
+  readonly explainRejection?: (credential: ProviderCredential, status: number) => readonly string[];
 }
 
 const ROLE = "Cognitive Services OpenAI User";
@@ -233,6 +244,7 @@ async function probe(
       ? `${response.statusText} (${CUT_NOTE[read.cut]})`
       : response.statusText;
   const retryAfterSeconds = retryAfter(response.headers);
+  const explanation = explainRejection(options, credential, response.status);
   return {
     ok: false,
     url,
@@ -247,8 +259,38 @@ async function probe(
       retryAfterSeconds,
     ),
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    ...(explanation.length > 0 ? { explanation } : {}),
     durationMs,
   };
+}
+
+/** At most this many lines of a source's explanation are kept (never cut: a cut could leave part of a secret unmasked). */
+const MAX_EXPLANATION_LINES = 10;
+
+/**
+ * The source's explanation of a 401 or 403 for the credential the probe sent: its non-empty lines (masked later,
+ * with the rest of the result). Empty for another status, without a credential, or when it throws.
+ */
+function explainRejection(options: ProbeOptions, credential: Credential, status: number): string[] {
+  const explain = options.explainRejection;
+  if ((status !== 401 && status !== 403) || !explain || !credential.secret) return [];
+  // The value is kept out of rendering (not enumerable): a source that logs the credential logs its kind only.
+  const refused = Object.defineProperty(
+    { kind: credential.kind === "bearer" ? ("bearer" as const) : ("api-key" as const) },
+    "value",
+    { value: credential.secret, enumerable: false },
+  ) as ProviderCredential;
+  let lines: unknown;
+  try {
+    lines = explain(refused, status);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(lines)) return [];
+  return lines
+    .map((line) => String(line).trim())
+    .filter((line) => line !== "")
+    .slice(0, MAX_EXPLANATION_LINES);
 }
 
 /** At most this much of an error body is read; the rest is cancelled. */
@@ -457,6 +499,7 @@ function scrubResult(
     url: redactSecrets(result.url, secrets),
     ...(result.message !== undefined ? { message: hide(result.message) } : {}),
     ...(result.advice !== undefined ? { advice: hide(result.advice) } : {}),
+    ...(result.explanation !== undefined ? { explanation: result.explanation.map(hide) } : {}),
   };
 }
 

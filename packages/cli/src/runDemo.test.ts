@@ -97,6 +97,25 @@ describe("copilot-byok where @github/copilot-sdk is not installed", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ healthy: true, mode: "static-key" });
+    // Not installed here: the runtime, until an SDK that carries the request edge is installed.
+    expect(JSON.parse(r.stdout).credentialDelivery).toEqual({
+      delivery: "runtime",
+      reason: `@github/copilot-sdk is not installed here: the runtime gets the credential with the session config; the request edge will be used once @github/copilot-sdk@${COPILOT_SDK_RANGE} is installed, if it supports it (the experimental requestHandler option)`,
+    });
+    expect(r.stdout).not.toContain("canary-cli-no-sdk-key-2f9a");
+  });
+
+  it("doctor's text report says the credential goes to the runtime, and why", async () => {
+    const r = await runWithoutSdk([BIN, "doctor"], {
+      COPILOT_PROVIDER_BASE_URL: "https://res.openai.azure.com/openai/v1/",
+      COPILOT_PROVIDER_API_KEY: "canary-cli-no-sdk-key-2f9a",
+      COPILOT_PROVIDER_MODEL_ID: "gpt-4.1",
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      "\ncredential delivery: runtime\n  - @github/copilot-sdk is not installed here: the runtime gets the credential with the session config;",
+    );
     expect(r.stdout).not.toContain("canary-cli-no-sdk-key-2f9a");
   });
 

@@ -129,6 +129,10 @@ describe("runDoctor with a plug-in mode", () => {
         "  app id (appid): 0a1b2c3d-0000-4000-8000-00000000f00d",
         `  expires: ${EXPIRES_ON} (in 2 h 5 min)`,
         "",
+        // It has getCredential() but no renewCredential(): the request edge, without replays.
+        "credential delivery: request-edge",
+        "  - the runtime gets a placeholder; this process sets the credential on each request (the test-broker source has no renewCredential(): a 401 is explained, not replayed); turn off with registerCopilotByok(…, { requestEdge: false })",
+        "",
         `probe: OK HTTP 200 POST ${emulators.foundry.baseUrl}responses (N ms)`,
         "",
         "warnings:",

@@ -60,7 +60,11 @@ describe("runDoctor", () => {
     expect(report.reasons.join("\n")).toContain("AZURE_OPENAI_API_KEY");
     expect(JSON.stringify(report.source)).toMatch(/sha256:[0-9a-f]{8}/);
     expect(report.probe).toMatchObject({ ok: true, status: 200 });
+    expect(report.probe).not.toHaveProperty("explanation");
     expect(emulators.foundry.requests.map((r) => r.authKind)).toEqual(["bearer-key"]);
+    // The SDK installed here has the request handler, and the source getCredential: the request edge.
+    expect(report.credentialDelivery).toMatchObject({ delivery: "request-edge" });
+    expect(formatDoctorReport(report)).toContain("credential delivery: request-edge");
     expectNoSecret(report);
   });
 
@@ -108,6 +112,9 @@ describe("runDoctor", () => {
     expect(report.probe?.message).toContain("audience");
     expect(report.probe?.advice).toContain("audience (https://management.azure.com)");
     expect(report.probe?.advice).toContain("expect https://cognitiveservices.azure.com");
+    // The Entra source's own reading of the refused token (its claims against the clock, the tenant).
+    expect(report.probe?.explanation?.join("\n")).toContain(`tenant ${report.token?.tenantId}`);
+    expect(formatDoctorReport(report)).toContain("  explanation of the 401, from the azure-entra source:");
     expectNoSecret(report);
   });
 
@@ -123,7 +130,23 @@ describe("runDoctor", () => {
     expect(report.probe?.advice).toMatch(advice);
   });
 
-  it("probe: an unknown deployment is a 404 naming the model", async () => {
+  it("probe: a 403 to a token is explained by the Entra source, naming the role and the token's object id", async () => {
+    emulators.foundry.enqueueFaults([{ status: 403 }]);
+    const report = await runDoctor({ env: identityEnv(), probe: true, timeoutMs: 10_000 });
+    expect(report.probe?.status).toBe(403);
+    const objectId = report.token?.objectId;
+    expect(objectId).toBeTruthy();
+    const explanation = report.probe?.explanation?.join("\n") ?? "";
+    expect(explanation).toContain('"Cognitive Services OpenAI User"');
+    expect(explanation).toContain(`object id ${objectId}`);
+    const lines = formatDoctorReport(report);
+    const at = lines.indexOf("  explanation of the 403, from the azure-entra source:");
+    expect(at).toBeGreaterThan(lines.indexOf(`  advice: ${report.probe?.advice}`));
+    expect(lines[at + 1]).toMatch(/^ {4}- .*Cognitive Services OpenAI User/);
+    expectNoSecret(report);
+  });
+
+  it("probe: an unknown deployment is a 404 naming the model, with no explanation (not a refusal)", async () => {
     const report = await runDoctor({
       env: { ...base(), COPILOT_PROVIDER_WIRE_MODEL: "no-such-deployment", AZURE_OPENAI_API_KEY: CANARY_KEY },
       probe: true,
@@ -131,6 +154,7 @@ describe("runDoctor", () => {
     });
     expect(report.probe?.status).toBe(404);
     expect(report.probe?.advice).toContain('unknown deployment or model "no-such-deployment"');
+    expect(report.probe).not.toHaveProperty("explanation");
   });
 
   it("probe: a wrong key is a 401 about the key, never showing it", async () => {
@@ -141,6 +165,14 @@ describe("runDoctor", () => {
     });
     expect(report.probe?.status).toBe(401);
     expect(report.probe?.advice).toContain("the key was rejected");
+    // The static-key source names where the refused key came from, by its fingerprint only.
+    expect(report.probe?.explanation?.[0]).toMatch(
+      /^COPILOT_PROVIDER_API_KEY holds a key the provider refused \(fingerprint sha256:[0-9a-f]{8}\)/,
+    );
+    const lines = formatDoctorReport(report);
+    const at = lines.indexOf("  explanation of the 401, from the static-key source:");
+    expect(at).toBeGreaterThan(lines.findIndex((l) => l.startsWith("probe: FAILED HTTP 401 ")));
+    expect(lines[at + 1]).toBe(`    - ${report.probe?.explanation?.[0]}`);
     expectNoSecret(report);
   });
 

@@ -12,6 +12,7 @@ import {
   PROVIDER_TYPES,
   type ProviderConfigSource,
   type ProviderConfigSourceModule,
+  type ProviderCredential,
   redactText,
   redactUrl,
   type SourceDescription,
@@ -21,7 +22,16 @@ import {
   type TokenFacts,
   WIRE_APIS,
 } from "@copilot-byok/core";
-import { readProviderEnv, showModelName, showScope, showValue } from "@copilot-byok/core/plugin";
+import {
+  COPILOT_SDK_PACKAGE,
+  COPILOT_SDK_RANGE,
+  loadCopilotSdk,
+  readProviderEnv,
+  requestHandlerProblem,
+  showModelName,
+  showScope,
+  showValue,
+} from "@copilot-byok/core/plugin";
 import type { ProviderConfig } from "@github/copilot-sdk";
 import { type Deadline, startDeadline } from "./deadline.js";
 import { DEFAULT_MODULES } from "./defaultModules.js";
@@ -69,7 +79,25 @@ export interface DoctorReport {
     expiresIn?: string;
     audienceMatchesScope?: boolean;
   };
+  /**
+   * How the app's sessions will deliver the credential to the provider, as this process finds
+   * `@github/copilot-sdk` and the source (with `registerCopilotByok`'s default client): `request-edge` when the
+   * SDK carries copilot-byok's request handler and the source has `getCredential()`, else `runtime`; `reason`
+   * says why. Absent when no source was created.
+   */
+  credentialDelivery?: CredentialDelivery;
   probe?: ProbeResult;
+}
+
+/** How credentials reach the provider: see {@link DoctorReport.credentialDelivery}. */
+export interface CredentialDelivery {
+  /**
+   * `request-edge`: the runtime gets a placeholder and this process sets the credential on each model request;
+   * `runtime`: the runtime gets the credential with the session config.
+   */
+  delivery: "request-edge" | "runtime";
+  /** Why, in a sentence a person can act on. */
+  reason: string;
 }
 
 export interface DoctorOptions {
@@ -181,6 +209,13 @@ async function diagnoseWithin(
   };
   const { signal } = deadline;
   try {
+    // A dynamic import of the SDK (once per process), raced against the deadline: never a failure of the run.
+    report.credentialDelivery = await deadline
+      .race(credentialDeliveryOf(source, selection.mode))
+      .catch(() => ({
+        delivery: "runtime" as const,
+        reason: `whether ${COPILOT_SDK_PACKAGE} can carry the request edge could not be told within ${timeoutMs} ms (--timeout)`,
+      }));
     // diagnose() first: it gets the credential once, so it can tell what answered (e.g. which credential of a
     // chain), which a cached credential no longer shows. A failure is a problem, and the config is still asked
     // for (its failure, most often the same, is listed once). Both are raced against the deadline.
@@ -219,6 +254,13 @@ async function diagnoseWithin(
         // deadline, through the signal (its own timer, at the full timeout, never comes first).
         const probe = await probeProvider(config, {
           model,
+          // A 401 or 403 is explained by the source, for the credential the probe sent (its lines masked).
+          ...(typeof source.explainRejection === "function"
+            ? {
+                explainRejection: (credential: ProviderCredential, status: number) =>
+                  source.explainRejection?.(credential, status) ?? [],
+              }
+            : {}),
           env,
           timeoutMs,
           signal,
@@ -282,6 +324,44 @@ function renderReport(report: DoctorReport, scrub: (text: string) => string): Do
   const rendered = walk(report) as DoctorReport;
   Object.assign(report, rendered);
   return report;
+}
+
+/** How an app turns the request edge off (`registerCopilotByok`'s `requestEdge` option). */
+const TURN_OFF = "turn off with registerCopilotByok(…, { requestEdge: false })";
+
+/**
+ * How this source's credential will reach the provider, as `registerCopilotByok` decides it for its default
+ * client: the request edge when the SDK found here has a usable `CopilotRequestHandler` and the source has
+ * `getCredential()`; the runtime otherwise. Never throws.
+ */
+async function credentialDeliveryOf(source: ProviderConfigSource, mode: string): Promise<CredentialDelivery> {
+  if (typeof source.getCredential !== "function")
+    return {
+      delivery: "runtime",
+      reason: `the ${mode} source has no getCredential(), which the request edge needs: the runtime gets the credential with the session config`,
+    };
+  let problem: string | undefined;
+  try {
+    problem = requestHandlerProblem(await loadCopilotSdk());
+  } catch (error) {
+    if (error instanceof Error && hasCode(error, CONFIGURATION_ERROR_CODE))
+      return {
+        delivery: "runtime",
+        reason: `${COPILOT_SDK_PACKAGE} is not installed here: the runtime gets the credential with the session config; the request edge will be used once ${COPILOT_SDK_PACKAGE}@${COPILOT_SDK_RANGE} is installed, if it supports it (the experimental requestHandler option)`,
+      };
+    return {
+      delivery: "runtime",
+      reason: `${COPILOT_SDK_PACKAGE} could not be loaded here (${problemsOf(error).join("; ")}): whether it can carry the request edge is not known`,
+    };
+  }
+  if (problem !== undefined) return { delivery: "runtime", reason: redactText(problem) };
+  return {
+    delivery: "request-edge",
+    reason:
+      typeof source.renewCredential === "function"
+        ? `the runtime gets a placeholder; this process sets the credential on each request and, on a 401, renews it and replays once; ${TURN_OFF}`
+        : `the runtime gets a placeholder; this process sets the credential on each request (the ${mode} source has no renewCredential(): a 401 is explained, not replayed); ${TURN_OFF}`,
+  };
 }
 
 /** How long a source's dispose() may take once the deadline has passed. */
