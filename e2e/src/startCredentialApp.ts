@@ -9,7 +9,7 @@ const APP = join(here, "fixtures", "credentialApp.mjs");
 /** The built CLI (`npm test` builds first), run as a user runs `copilot-byok`. */
 export const CLI_BIN = join(root, "packages", "cli", "dist", "esm", "bin.js");
 
-type Reply =
+export type Reply =
   | { ok: true; [field: string]: unknown }
   | { ok: false; error: { name?: string; message: string } };
 
@@ -22,7 +22,15 @@ export interface CredentialApp {
   advanceClock(ms: number): Promise<void>;
   /** What the process wrote to stderr so far. */
   stderr(): string;
+  /** Sends one command (`{ op, ...fields }`) and returns its answer as is, a failure too. */
+  command(op: string, fields?: Readonly<Record<string, unknown>>, timeoutMs?: number): Promise<Reply>;
   close(): Promise<void>;
+}
+
+/** Options of {@link startCredentialApp}. */
+export interface CredentialAppOptions {
+  /** The app to run: a fixture speaking the same protocol. Default fixtures/credentialApp.mjs. */
+  readonly fixture?: string;
 }
 
 /**
@@ -43,8 +51,9 @@ export function childEnv(env: Readonly<Record<string, string>>): Record<string, 
 export async function startCredentialApp(
   env: Readonly<Record<string, string>>,
   timeoutMs = 60_000,
+  options: CredentialAppOptions = {},
 ): Promise<CredentialApp> {
-  const child = spawn(process.execPath, [APP], {
+  const child = spawn(process.execPath, [options.fixture ?? APP], {
     env: childEnv(env),
     cwd: here,
   });
@@ -112,6 +121,7 @@ export async function startCredentialApp(
       expectOk(await command({ op: "advanceClock", ms }));
     },
     stderr: () => stderr,
+    command: (op, fields = {}, ms) => command({ ...fields, op }, ms),
     close: async () => {
       if (child.exitCode !== null) return;
       child.stdin.write(`${JSON.stringify({ op: "close" })}\n`);
