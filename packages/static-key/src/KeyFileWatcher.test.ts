@@ -11,7 +11,8 @@ import { createTempDir } from "@copilot-byok/test-utils/tempDir";
 import { trackAsyncResources } from "@copilot-byok/test-utils/trackAsyncResources";
 import { waitFor } from "@copilot-byok/test-utils/waitFor";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { DEFAULT_KEY_SETTLE_MS, KeyFileWatcher, MIN_KEY_READ_STUCK_MS } from "./KeyFileWatcher.js";
+import { KeyFileWatcher } from "./KeyFileWatcher.js";
+import { DEFAULT_KEY_SETTLE_MS, MIN_KEY_READ_STUCK_MS } from "./KeyFileWatcherOptions.js";
 import type { KeyFileReading } from "./readKeyFile.js";
 import { KEY_FILE_PATH_NOT_SHOWN } from "./showKeyFilePath.js";
 import { CANARY_JWT, CANARY_KEY } from "./test-support/canary.js";
@@ -291,6 +292,7 @@ describe("KeyFileWatcher: changes", () => {
       previousFingerprint: fingerprint(CANARY_KEY),
       fingerprint: fingerprint(NEXT_KEY),
       rotations: 1,
+      trigger: "change",
     });
     expect(logger.messages("error")).toEqual(["a key rotation listener failed"]);
     stop();

@@ -9,39 +9,20 @@ import {
   systemClock,
   withSafeRendering,
 } from "@copilot-byok/core/plugin";
+import { ClockTimer } from "./ClockTimer.js";
 import { checkApiKey } from "./checkApiKey.js";
+import {
+  DEFAULT_KEY_POLL_INTERVAL_MS,
+  DEFAULT_KEY_SETTLE_MS,
+  type KeyFileWatcherOptions,
+  MAX_KEY_POLL_INTERVAL_MS,
+  MAX_KEY_SETTLE_MS,
+  MIN_KEY_POLL_INTERVAL_MS,
+  MIN_KEY_READ_STUCK_MS,
+} from "./KeyFileWatcherOptions.js";
+import type { KeyRotation, KeyRotationTrigger } from "./KeyRotation.js";
 import { readKeyFile, readKeyFileSync } from "./readKeyFile.js";
 import { showKeyFilePath } from "./showKeyFilePath.js";
-
-/** Default interval between two reads of a key file, in milliseconds. */
-export const DEFAULT_KEY_POLL_INTERVAL_MS = 1000;
-/** Accepted range of `pollIntervalMs`. */
-export const MIN_KEY_POLL_INTERVAL_MS = 10;
-export const MAX_KEY_POLL_INTERVAL_MS = 3_600_000;
-/**
- * Default time a changed key must stay the same before it is adopted, in milliseconds: a file written in place
- * (truncated, then written) can hold part of a key for a moment, which a read could take for the whole key.
- */
-export const DEFAULT_KEY_SETTLE_MS = 100;
-/** Largest accepted `settleMs`. */
-export const MAX_KEY_SETTLE_MS = 60_000;
-/**
- * A read of the key file that has not completed after 3 poll intervals, and at least this long (ms), is
- * reported as stuck (a hung network file system, a device): a local read takes well under a millisecond.
- */
-export const MIN_KEY_READ_STUCK_MS = 5_000;
-
-/** A key file now holds a different valid key, which was adopted. Safe to log: fingerprints only. */
-export interface KeyRotation {
-  /** The key file, as shown in messages. */
-  readonly path: string;
-  readonly previousFingerprint: string;
-  readonly fingerprint: string;
-  /** When the new key was adopted. */
-  readonly at: Date;
-  /** Rotations seen so far, this one included. */
-  readonly rotations: number;
-}
 
 /** What {@link KeyFileWatcher.describe} returns: safe to log. */
 export interface KeyFileWatcherDescription {
@@ -59,57 +40,12 @@ export interface KeyFileWatcherDescription {
   readonly disposed?: true;
 }
 
-/** Options of {@link KeyFileWatcher}. */
-export interface KeyFileWatcherOptions {
-  /** The key file; a relative path is resolved against the working directory now. */
-  path: string;
-  /** How messages name the file. Default `the key file <path>`. */
-  label?: string;
-  /** Interval between two reads of the file, in ms (10 to 3600000). Default {@link DEFAULT_KEY_POLL_INTERVAL_MS}. */
-  pollIntervalMs?: number;
-  /** Whether to also watch the file's directory for changes (adopts a new key at once). Default `true`. */
-  watch?: boolean;
-  /**
-   * How long, in ms, a changed key must stay the same (read again after that time) before it is adopted (0 to
-   * 60000). Default {@link DEFAULT_KEY_SETTLE_MS}. 0 adopts a changed key at the first read: only for files
-   * every writer replaces atomically (write beside, then rename, as Docker and Kubernetes do).
-   */
-  settleMs?: number;
-  /** Receives rotations (info) and problems with the file (warnings). Default: silent. */
-  logger?: Logger;
-  /** The time and timers of the poll, the settle time and the stuck-read report. Default `systemClock`. */
-  clock?: Clock;
-  /** The provider is a server on this machine (a loopback base URL): a short key is only a warning. */
-  localProvider?: boolean;
-}
-
-/** At most one pending callback on a clock, `unref()`ed where the handle has it (never keeps a process alive). */
-class ClockTimer {
-  #handle: unknown;
-
-  constructor(private readonly clock: Clock) {}
-
-  get pending(): boolean {
-    return this.#handle !== undefined;
-  }
-
-  /** Replaces the pending callback, if any. */
-  schedule(ms: number, callback: () => void): void {
-    this.clear();
-    const handle = this.clock.setTimeout(() => {
-      if (this.#handle !== handle) return; // cleared or replaced meanwhile
-      this.#handle = undefined;
-      callback();
-    }, ms);
-    (handle as { unref?: () => void } | null)?.unref?.();
-    this.#handle = handle;
-  }
-
-  clear(): void {
-    if (this.#handle === undefined) return;
-    this.clock.clearTimeout(this.#handle);
-    this.#handle = undefined;
-  }
+/** A re-read of the file because the provider refused `key`, shared by every caller that reports that key. */
+interface Renewal {
+  readonly key: string;
+  readonly done: Promise<void>;
+  /** Whether the read started for it has completed (else it is still running, or stuck). */
+  reread: boolean;
 }
 
 /** A changed key seen by a read, adopted once it has stayed the same for the settle time. */
@@ -138,6 +74,8 @@ interface Candidate {
  *   says the same. So is a read that has not completed after 3 poll intervals (at least
  *   {@link MIN_KEY_READ_STUCK_MS}): no other read starts until it does.
  * - The first read happens in the constructor: a missing or invalid file is a `ConfigurationError` at once.
+ * - When the provider refuses the current key, {@link KeyFileWatcher.renew} reads the file at once and adopts a
+ *   different valid key without the settle time.
  * - Neither the watch nor the timers keep the process alive; `dispose()` stops them.
  */
 export class KeyFileWatcher {
@@ -157,6 +95,12 @@ export class KeyFileWatcher {
   readonly #listeners = new Set<(rotation: KeyRotation) => void>();
   #key: string;
   #fingerprint: string;
+  #keyObtainedOn: number;
+  #renewal: Renewal | undefined;
+  /** The next read adopts a different valid key at once: a renewal asked for it. */
+  #adoptAtOnce = false;
+  /** Renewals waiting for a read, released early should it be reported stuck. */
+  readonly #stuckWaiters = new Set<() => void>();
   #rotations = 0;
   #lastRotatedAt: Date | undefined;
   #problem: string | undefined;
@@ -221,6 +165,7 @@ export class KeyFileWatcher {
     if (problems.length > 0) throw new ConfigurationError(problems);
     this.#key = key;
     this.#fingerprint = keyFingerprint;
+    this.#keyObtainedOn = this.#clock.now();
     withSafeRendering(this, () => this.describe());
 
     this.#startWatch();
@@ -236,6 +181,11 @@ export class KeyFileWatcher {
   /** The current key's fingerprint. */
   get fingerprint(): string {
     return this.#fingerprint;
+  }
+
+  /** When the current key was adopted (the first read, or its rotation), in ms since the epoch on the clock. */
+  get keyObtainedOn(): number {
+    return this.#keyObtainedOn;
   }
 
   /** Rotations adopted so far. */
@@ -279,15 +229,56 @@ export class KeyFileWatcher {
       return this.#checking;
     }
     const run = async () => {
-      do {
-        this.#checkAgain = false;
-        await this.#checkOnce();
-      } while (this.#checkAgain && !this.#disposed);
+      try {
+        do {
+          this.#checkAgain = false;
+          await this.#checkOnce();
+        } while (this.#checkAgain && !this.#disposed);
+      } finally {
+        // In the same step as the last read's end: a call from now on starts a read of its own.
+        this.#checking = undefined;
+      }
     };
-    this.#checking = run().finally(() => {
-      this.#checking = undefined;
-    });
+    this.#checking = run();
     return this.#checking;
+  }
+
+  /**
+   * The provider refused `rejected`. When it is the current key: reads the file now (not at the next poll; after
+   * a read in flight, if any) and adopts a different valid key at once, without the settle time (the current key
+   * is refused: a newer one is the only hope; should it be half-written, the provider refuses it too). Every call
+   * for one key shares that read, and a key still current after it is not read for again (the poll goes on).
+   * Resolves when the read is done (or is reported stuck); at once when `rejected` is no longer current. Never
+   * rejects.
+   */
+  renew(rejected: string): Promise<void> {
+    if (this.#disposed || rejected !== this.#key) return Promise.resolve();
+    if (this.#renewal?.key === rejected) return this.#renewal.done;
+    this.#logger.debug("the provider refused the key: re-reading the key file now", {
+      keyFile: this.shownPath,
+      fingerprint: this.#fingerprint,
+    });
+    this.#adoptAtOnce = true;
+    let renewal: Renewal | undefined;
+    const done = new Promise<void>((resolve) => {
+      const release = () => {
+        this.#stuckWaiters.delete(release);
+        resolve();
+      };
+      this.#stuckWaiters.add(release);
+      void this.check().then(() => {
+        if (renewal) renewal.reread = true;
+        release();
+      });
+    });
+    renewal = { key: rejected, done, reread: false };
+    this.#renewal = renewal;
+    return done;
+  }
+
+  /** Whether `key` is current and the file was read again after the provider refused it (see {@link KeyFileWatcher.renew}). */
+  rereadAfterRefusal(key: string): boolean {
+    return this.#renewal?.key === key && this.#renewal.reread && key === this.#key;
   }
 
   /** A description safe to log: path, fingerprint, rotations, the current problem. */
@@ -314,9 +305,12 @@ export class KeyFileWatcher {
     this.#watcher?.close();
     this.#watcher = undefined;
     this.#listeners.clear();
+    this.#releaseStuckWaiters();
   }
 
   async #checkOnce(): Promise<void> {
+    const atOnce = this.#adoptAtOnce;
+    this.#adoptAtOnce = false;
     this.#armStuckReport();
     try {
       const reading = await readKeyFile(this.path, this.label);
@@ -326,6 +320,11 @@ export class KeyFileWatcher {
       const check = checkApiKey(reading.content, this.label, { localProvider: this.#localProvider });
       if (check.problems.length > 0) return this.#keepLastGood(check.problems.join("; "));
       if (check.key === this.#key) return this.#recovered();
+      if (atOnce) {
+        this.#dropCandidate();
+        for (const warning of check.warnings) this.#logger.warn(warning, { keyFile: this.shownPath });
+        return this.#adopt(check.key, check.fingerprint, "refusal");
+      }
       this.#changed({
         key: check.key,
         fingerprint: check.fingerprint,
@@ -351,7 +350,7 @@ export class KeyFileWatcher {
     if (waited >= this.settleMs) {
       this.#dropCandidate();
       for (const warning of candidate.warnings) this.#logger.warn(warning, { keyFile: this.shownPath });
-      this.#adopt(candidate.key, candidate.fingerprint);
+      this.#adopt(candidate.key, candidate.fingerprint, "change");
       return;
     }
     if (candidate !== earlier) this.#dropCandidate();
@@ -370,18 +369,25 @@ export class KeyFileWatcher {
     const afterMs = Math.max(3 * this.pollIntervalMs, MIN_KEY_READ_STUCK_MS);
     this.#stuckTimer.schedule(afterMs, () => {
       if (this.#disposed) return;
+      this.#releaseStuckWaiters(); // a renewal answers the current key rather than wait on a hung read
       this.#keepLastGood(
         `reading ${this.label} has not completed after ${afterMs} ms (a hung network file system or device?); no poll starts until it does`,
       );
     });
   }
 
-  #adopt(key: string, fingerprint: string): void {
+  #releaseStuckWaiters(): void {
+    for (const release of [...this.#stuckWaiters]) release();
+  }
+
+  #adopt(key: string, fingerprint: string, trigger: KeyRotationTrigger): void {
     const previousFingerprint = this.#fingerprint;
     this.#key = key;
     this.#fingerprint = fingerprint;
+    this.#keyObtainedOn = this.#clock.now();
+    this.#renewal = undefined; // a refusal of the new key is read for anew
     this.#rotations += 1;
-    this.#lastRotatedAt = new Date(this.#clock.now());
+    this.#lastRotatedAt = new Date(this.#keyObtainedOn);
     this.#problem = undefined;
     const rotation: KeyRotation = Object.freeze({
       path: this.shownPath,
@@ -389,13 +395,14 @@ export class KeyFileWatcher {
       fingerprint,
       at: this.#lastRotatedAt,
       rotations: this.#rotations,
+      trigger,
     });
-    this.#logger.info("static key rotated: the key file holds a new key", {
-      keyFile: rotation.path,
-      previousFingerprint,
-      fingerprint,
-      rotations: rotation.rotations,
-    });
+    this.#logger.info(
+      trigger === "refusal"
+        ? "static key rotated: the provider refused the key, and the key file, re-read at once, holds a new key"
+        : "static key rotated: the key file holds a new key",
+      { keyFile: rotation.path, previousFingerprint, fingerprint, rotations: rotation.rotations, trigger },
+    );
     for (const listener of this.#listeners) {
       try {
         listener(rotation);

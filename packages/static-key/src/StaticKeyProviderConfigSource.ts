@@ -7,6 +7,7 @@ import {
   DisposedError,
   describeProvider,
   type Env,
+  fingerprint,
   type GetProviderConfigOptions,
   hasControlCharacters,
   isLoopbackHost,
@@ -21,15 +22,19 @@ import {
   type SourceDescription,
   type SourceDiagnostics,
   silentLogger,
+  systemClock,
   toProviderConfig,
   withSafeRendering,
 } from "@copilot-byok/core/plugin";
 import type { ProviderConfig } from "@github/copilot-sdk";
 import { checkApiKey } from "./checkApiKey.js";
 import { detectStaticKey } from "./detectStaticKey.js";
-import { KeyFileWatcher, type KeyRotation } from "./KeyFileWatcher.js";
+import { explainKeyRejection, type KeyOrigin } from "./explainKeyRejection.js";
+import { KeyFileWatcher } from "./KeyFileWatcher.js";
+import type { KeyRotation } from "./KeyRotation.js";
 import { credentialHeader, defaultKeyPerRequest } from "./keyDelivery.js";
 import { keyFileLabel } from "./keyFileProblems.js";
+import { waitUnlessAborted } from "./waitUnlessAborted.js";
 
 /** The mode of {@link StaticKeyProviderConfigSource}, selectable with `COPILOT_PROVIDER_AUTH=static-key`. */
 export const STATIC_KEY_MODE = "static-key";
@@ -56,7 +61,10 @@ export interface StaticKeyProviderConfigSourceOptions extends ProviderOptions {
   settleMs?: number;
   /** Receives rotations (info) and key file problems (warnings); never a key. Default: silent. */
   logger?: Logger;
-  /** Key file only: the time and timers of the key file's poll (see {@link KeyFileWatcher}). Default `systemClock`. */
+  /**
+   * When a key is obtained (`obtainedOn` of the credential) and, key file only, the time and timers of the key
+   * file's poll (see {@link KeyFileWatcher}). Default `systemClock`.
+   */
   clock?: Clock;
 }
 
@@ -91,7 +99,9 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
   readonly #provider: ProviderSettings;
   readonly #keyPerRequest: boolean;
   readonly #keyVariable: string | undefined;
-  readonly #key: { readonly value: string; readonly fingerprint: string } | undefined;
+  readonly #key:
+    | { readonly value: string; readonly fingerprint: string; readonly obtainedOn: number }
+    | undefined;
   readonly #watcher: KeyFileWatcher | undefined;
   #disposed = false;
 
@@ -108,7 +118,7 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
     const keyPerRequest =
       typeof options.keyPerRequest === "boolean" ? options.keyPerRequest : defaultKeyPerRequest(type);
 
-    let key: { value: string; fingerprint: string } | undefined;
+    let key: { value: string; fingerprint: string; obtainedOn: number } | undefined;
     let watcher: KeyFileWatcher | undefined;
     const baseUrl = parsed.settings?.baseUrl ?? ("baseUrl" in parsed ? parsed.baseUrl : undefined);
     const localProvider = baseUrl !== undefined && isLoopbackHost(new URL(baseUrl).hostname);
@@ -128,7 +138,11 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
         const check = checkApiKey(options.apiKey, label, { localProvider });
         problems.push(...check.problems);
         for (const warning of check.warnings) logger.warn(warning);
-        key = { value: check.key, fingerprint: check.fingerprint };
+        key = {
+          value: check.key,
+          fingerprint: check.fingerprint,
+          obtainedOn: (options.clock ?? systemClock).now(),
+        };
       }
     } else {
       const file = options.apiKeyFile;
@@ -219,10 +233,57 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
     });
   }
 
-  /** The key current now, for the request edge. */
+  /** The key current now, for the request edge, with `obtainedOn`: when it was read (a key file: adopted). */
   async getCredential(options: GetProviderConfigOptions = {}): Promise<ProviderCredential> {
     options.signal?.throwIfAborted();
-    return { kind: "api-key", value: this.#currentKey() };
+    return this.#credential();
+  }
+
+  /**
+   * The provider refused `rejection.credential`. A key file still holding it as the current key is read again at
+   * once (not at the next poll), and a different valid key adopted without the settle time (reported as a
+   * rotation with `trigger: "refusal"`); every call for that key shares the one read. A key no longer current,
+   * or a key from a variable or an option (which never changes), is answered with the current key, without a
+   * read. Answers the current key, the refused one when the file holds no other. `rejection` is core's
+   * `CredentialRejection` (spelled out: `@copilot-byok/core/plugin` does not export that type).
+   */
+  async renewCredential(rejection: {
+    readonly credential: ProviderCredential;
+    readonly status: number;
+    readonly signal?: AbortSignal;
+  }): Promise<ProviderCredential> {
+    rejection.signal?.throwIfAborted();
+    this.#currentKey();
+    if (this.#watcher)
+      await waitUnlessAborted(this.#watcher.renew(rejection.credential.value), rejection.signal);
+    return this.#credential();
+  }
+
+  /**
+   * Why the provider may have refused `credential` with `status` (401 or 403): the key's fingerprint, where it
+   * came from (the variable, the option, the key file and whether it was re-read and still holds it), what to do.
+   * Never the key. Empty for another status.
+   */
+  explainRejection(credential: ProviderCredential, status: number): readonly string[] {
+    const watcher = this.#watcher;
+    const origin: KeyOrigin = watcher
+      ? {
+          kind: "file",
+          label: watcher.label,
+          reread: watcher.rereadAfterRefusal(credential.value),
+          ...(watcher.problem !== undefined ? { problem: watcher.problem } : {}),
+        }
+      : this.#keyVariable !== undefined
+        ? { kind: "variable", name: this.#keyVariable }
+        : { kind: "option" };
+    const { baseUrl, fingerprint: current } = this.describe();
+    return explainKeyRejection({
+      status,
+      refused: fingerprint(credential.value),
+      current: String(current),
+      origin,
+      baseUrl: String(baseUrl),
+    });
   }
 
   /** Facts for the doctor: where the key comes from, its fingerprint, rotations, a key file problem. */
@@ -265,8 +326,9 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
   }
 
   /**
-   * Calls `listener` when the key file holds a new key (fingerprints only). A key from an option or an
-   * environment variable never rotates. Returns a function that stops the listener.
+   * Calls `listener` when the key file holds a new key (fingerprints only; `trigger: "refusal"` when adopted at once
+   * because the provider refused the previous one). A key from an option or an environment variable never
+   * rotates. Returns a function that stops the listener.
    */
   onKeyRotated(listener: (rotation: KeyRotation) => void): () => void {
     return this.#watcher?.onRotation(listener) ?? (() => false);
@@ -279,6 +341,12 @@ export class StaticKeyProviderConfigSource implements ProviderConfigSource {
   }
 
   readonly #keyForRequest = async (): Promise<string> => this.#currentKey();
+
+  #credential(): ProviderCredential {
+    const value = this.#currentKey();
+    const obtainedOn = this.#watcher ? this.#watcher.keyObtainedOn : (this.#key?.obtainedOn ?? 0);
+    return { kind: "api-key", value, obtainedOn };
+  }
 
   #currentKey(): string {
     if (this.#disposed) throw new DisposedError("StaticKeyProviderConfigSource", "it no longer serves keys");

@@ -1,17 +1,16 @@
 export { type ApiKeyCheck, checkApiKey, MAX_API_KEY_LENGTH, MIN_API_KEY_LENGTH } from "./checkApiKey.js";
 export { type DetectStaticKeyOptions, detectStaticKey, KEY_PRECEDENCE } from "./detectStaticKey.js";
+export { KeyFileWatcher, type KeyFileWatcherDescription } from "./KeyFileWatcher.js";
 export {
   DEFAULT_KEY_POLL_INTERVAL_MS,
   DEFAULT_KEY_SETTLE_MS,
-  KeyFileWatcher,
-  type KeyFileWatcherDescription,
   type KeyFileWatcherOptions,
-  type KeyRotation,
   MAX_KEY_POLL_INTERVAL_MS,
   MAX_KEY_SETTLE_MS,
   MIN_KEY_POLL_INTERVAL_MS,
   MIN_KEY_READ_STUCK_MS,
-} from "./KeyFileWatcher.js";
+} from "./KeyFileWatcherOptions.js";
+export type { KeyRotation, KeyRotationTrigger } from "./KeyRotation.js";
 export { credentialHeader, defaultKeyPerRequest } from "./keyDelivery.js";
 export {
   STATIC_KEY_MODE,
