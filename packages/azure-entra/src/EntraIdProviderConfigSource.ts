@@ -1,5 +1,5 @@
 import type { TokenCredential } from "@azure/core-auth";
-import type { Clock } from "@copilot-byok/core/plugin";
+import type { Clock, CredentialRejection } from "@copilot-byok/core/plugin";
 import {
   ConfigurationError,
   checkName,
@@ -18,6 +18,7 @@ import {
   type SourceDescription,
   type SourceDiagnostics,
   showScope,
+  systemClock,
   toProviderConfig,
   withSafeRendering,
 } from "@copilot-byok/core/plugin";
@@ -30,6 +31,8 @@ import {
 import { defaultCredentialEnvProblem } from "./defaultCredentialEnvProblem.js";
 import { diagnoseToken } from "./diagnoseToken.js";
 import { scopeAudienceProblem } from "./expectedAudienceFor.js";
+import { explainTokenRejection } from "./explainTokenRejection.js";
+import { type EndpointRole, roleForEndpoint } from "./roleForEndpoint.js";
 import { type EndpointScope, scopeForEndpoint } from "./scopeForEndpoint.js";
 import {
   checkTokenCacheOptions,
@@ -86,7 +89,7 @@ export interface EntraIdProviderConfigSourceOptions extends ProviderOptions {
   logger?: Logger;
   /** Called with every token event (refresh started / succeeded / failed, implausible expiry, audience mismatch). */
   onEvent?: (event: TokenCacheEvent) => void;
-  /** Time source of the token cache. */
+  /** Time source of the token cache, and this machine's clock in the explanations of a refused token. */
   clock?: Clock;
   /**
    * The token audience(s) the provider accepts; a scope giving another audience is a `ConfigurationError`
@@ -133,6 +136,10 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
   readonly #usesDefaultCredential: boolean;
   readonly #env: Env | undefined;
   readonly #bearerTokenProvider: BearerTokenProvider;
+  readonly #clock: Clock;
+  /** The audiences the provider accepts, for the explanations of a refused token; `undefined`: not known. */
+  readonly #expectedAudiences: readonly string[] | undefined;
+  readonly #role: EndpointRole;
   #disposed = false;
 
   /** @throws ConfigurationError listing every problem with the options. */
@@ -178,6 +185,11 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
     this.scopeGiven = given !== undefined;
     this.#usesDefaultCredential = options.credential === undefined;
     this.#env = options.env;
+    this.#clock = options.clock ?? systemClock;
+    const expected = options.expectedAudience === null ? undefined : options.expectedAudience;
+    this.#expectedAudiences =
+      typeof expected === "string" ? [expected] : (expected ?? endpointScope.audiences);
+    this.#role = roleForEndpoint(this.baseUrl, this.type);
     const credential =
       options.credential ?? createLazyDefaultAzureCredential(options.defaultCredentialOptions);
 
@@ -214,9 +226,44 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
     return toProviderConfig(this.#provider, { bearerTokenProvider: this.#bearerTokenProvider });
   }
 
-  /** The token current now, for the request edge. */
+  /** The token current now, for the request edge, with its expiry. */
   async getCredential(options: GetProviderConfigOptions = {}): Promise<ProviderCredential> {
-    return { kind: "bearer", value: await this.#token(options) };
+    return this.#credentialOf(await this.#token(options));
+  }
+
+  /**
+   * The provider refused `rejection.credential` with a 401. While it is the current token: a new one, asked for
+   * past the credential's cache where it allows it (a claims challenge for a service principal or workload
+   * identity; a managed identity hands back the same token until MSAL refreshes it), shared by every caller.
+   * Otherwise the current token. See `TokenCache.renewToken`.
+   *
+   * @throws TokenAcquisitionError when no token can be had; `DisposedError` once disposed.
+   */
+  async renewCredential(rejection: CredentialRejection): Promise<ProviderCredential> {
+    if (this.#disposed) throw new DisposedError("EntraIdProviderConfigSource", "it no longer serves tokens");
+    const { signal } = rejection;
+    const value = await this.tokenCache.renewToken(
+      this.scope,
+      rejection.credential.value,
+      signal ? { signal } : {},
+    );
+    return this.#credentialOf(value);
+  }
+
+  /**
+   * Why the provider may have refused `credential` with `status` (401, 403): its claims against the audiences
+   * the endpoint accepts, the endpoint's cloud, this machine's clock (the `clock` option) and the role the
+   * identity needs, and what renewal can do with the credential. Never the token. See `explainTokenRejection`.
+   */
+  explainRejection(credential: ProviderCredential, status: number): readonly string[] {
+    return explainTokenRejection(credential.value, status, {
+      scope: this.scope,
+      endpoint: this.endpointScope,
+      expectedAudiences: this.#expectedAudiences,
+      role: this.#role,
+      now: this.#clock.now(),
+      renewal: this.tokenCache.renewalPlan(this.scope),
+    });
   }
 
   /**
@@ -300,6 +347,12 @@ export class EntraIdProviderConfigSource implements ProviderConfigSource {
     const { cloud } = this.endpointScope;
     if (!this.#usesDefaultCredential || !cloud) return undefined;
     return authorityHostWarning(cloud, this.#env ?? process.env, answeredBy);
+  }
+
+  /** A token as the request edge gets it: with the expiry of the cached token, when one is cached. */
+  #credentialOf(value: string): ProviderCredential {
+    const expiresOn = Date.parse(this.tokenCache.status(this.scope).expiresOn ?? "");
+    return { kind: "bearer", value, ...(Number.isFinite(expiresOn) ? { expiresOn } : {}) };
   }
 
   #token(options: GetProviderConfigOptions): Promise<string> {

@@ -15,16 +15,21 @@ import {
   type RetryOptions,
   showScope,
   silentLogger,
+  systemClock,
   withSafeRendering,
 } from "@copilot-byok/core/plugin";
 import { audienceMatchesScope, resourceOfScope } from "./audienceMatchesScope.js";
 import { describeCredentialError } from "./describeCredentialError.js";
+import { getTokenForRenewal } from "./getTokenForRenewal.js";
 import { type JwtClaims, readJwtClaims } from "./readJwtClaims.js";
+import { isCredentialChain, type RenewalPlan, renewalPlanFor } from "./renewalPlanFor.js";
+import { watchAnsweringCredential } from "./watchAnsweringCredential.js";
 
 // The Azure part of token caching: one core RefreshingCache per scope in front of a `TokenCredential`
 // (single flight, background refresh, timeouts, backoff, plausibility: see core's RefreshingCache.ts), plus
 // what only a token of Entra ID has: the JWT audience check, the JWT `exp` as the fallback expiry, the
-// claims in `status()`, and the hints for `DefaultAzureCredential`'s chain in error messages.
+// claims in `status()`, the hints for `DefaultAzureCredential`'s chain in error messages, and the renewal of a
+// refused token past MSAL's cache where the credential allows it (renewalPlanFor.ts).
 
 export { DEFAULT_REFRESH_WINDOW_MS, DEFAULT_RETRY };
 /** Entra ID access tokens live 60 to 90 minutes (managed identity tokens up to 24 h): a window must be shorter. */
@@ -82,6 +87,8 @@ export interface TokenCacheStatus extends Omit<RefreshingCacheStatus, "facts"> {
   readonly scope: string;
   /** Diagnostic claims of the cached token (audience, tenant, identity, expiry), when it is a JWT. */
   readonly claims?: TokenClaims;
+  /** For `DefaultAzureCredential` or a `ChainedTokenCredential`: the credential of the chain that gave the last token. */
+  readonly answeredBy?: string;
 }
 
 /**
@@ -89,7 +96,8 @@ export interface TokenCacheStatus extends Omit<RefreshingCacheStatus, "facts"> {
  * `RefreshingCache` (answers from memory, one shared refresh, background refresh before expiry, bounded
  * attempts, backoff, plausible expiries; errors are `TokenAcquisitionError`, or `DisposedError` once disposed).
  * An implausible expiry falls back to the token's own `exp` claim when it is a JWT. A token whose audience
- * does not match the scope is reported (`audience-mismatch`) and still served: the provider decides.
+ * does not match the scope is reported (`audience-mismatch`) and still served: the provider decides. A token the
+ * provider refused is renewed with {@link TokenCache.renewToken}.
  */
 export class TokenCache {
   readonly credentialName: string;
@@ -100,6 +108,10 @@ export class TokenCache {
   private readonly options: TokenCacheOptions;
   private readonly logger: Logger;
   private readonly caches = new Map<string, RefreshingCache<TokenClaims>>();
+  /** The credential's class name: what decides how a refused token is renewed. */
+  private readonly credentialClass: string;
+  /** Per scope, the credential of the chain that gave the last token (chains only). */
+  private readonly answeredBy = new Map<string, string>();
   private disposed = false;
 
   /** @throws ConfigurationError listing every problem with the options. */
@@ -107,7 +119,8 @@ export class TokenCache {
     const problems = checkTokenCacheOptions(options);
     if (problems.length > 0) throw new ConfigurationError(problems);
     this.options = options;
-    this.credentialName = options.credentialName?.trim() || credentialNameOf(options.credential);
+    this.credentialClass = credentialNameOf(options.credential);
+    this.credentialName = options.credentialName?.trim() || this.credentialClass;
     this.refreshWindowMs = options.refreshWindowMs ?? DEFAULT_REFRESH_WINDOW_MS;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TOKEN_TIMEOUT_MS;
     this.logger = options.logger ?? silentLogger;
@@ -127,13 +140,33 @@ export class TokenCache {
     return cache !== undefined ? cache.get(options) : this.firstGetToken(scope, options);
   }
 
+  /**
+   * The provider refused `rejected`, a token for `scope`. When it is the cached token (or none is cached) and was
+   * not renewed from before: a new one, asked for past the credential's cache where it allows it (see
+   * {@link TokenCache.renewalPlan}), shared by every caller; otherwise the current token, as `getToken` answers
+   * it. May answer `rejected` itself: a credential that cannot be asked past its cache hands it back.
+   *
+   * @throws TokenAcquisitionError as `getToken` does; DisposedError once disposed.
+   */
+  renewToken(scope: string, rejected: string, options?: TokenCacheGetTokenOptions): Promise<string> {
+    const cache = this.caches.get(scope) ?? this.keptCacheFor(scope, options);
+    return cache.renew(rejected, options);
+  }
+
+  /** What renewing a refused token for `scope` does with the credential (and, for a chain, the one that answered). */
+  renewalPlan(scope: string): RenewalPlan {
+    return renewalPlanFor(this.credentialClass, this.answeredBy.get(scope));
+  }
+
   /** What is known about `scope`, without the token. */
   status(scope: string): TokenCacheStatus {
     const status = this.caches.get(scope)?.status();
     const shown = showScope(scope);
-    if (!status) return { scope: shown, state: "empty", refreshing: false, consecutiveFailures: 0 };
+    const answeredBy = this.answeredBy.get(scope);
+    const by = answeredBy !== undefined ? { answeredBy } : {};
+    if (!status) return { scope: shown, state: "empty", refreshing: false, consecutiveFailures: 0, ...by };
     const { facts, ...rest } = status;
-    return { scope: shown, ...rest, ...(facts ? { claims: facts } : {}) };
+    return { scope: shown, ...rest, ...(facts ? { claims: facts } : {}), ...by };
   }
 
   /** A description safe to log: credential, settings and per-scope status. */
@@ -158,17 +191,25 @@ export class TokenCache {
   }
 
   private firstGetToken(scope: string, options: TokenCacheGetTokenOptions | undefined): Promise<string> {
+    return this.keptCacheFor(scope, options).get(options);
+  }
+
+  /** A new cache for `scope`, kept unless disposed or `options.signal` aborted (its call rejects then). */
+  private keptCacheFor(
+    scope: string,
+    options: TokenCacheGetTokenOptions | undefined,
+  ): RefreshingCache<TokenClaims> {
     const cache = this.cacheFor(scope);
     // Disposed, or an aborted signal: the rejection of a cache that is not kept (no entry for the scope).
     if (this.disposed) cache.dispose();
     else if (!options?.signal?.aborted) this.caches.set(scope, cache);
-    return cache.get(options);
+    return cache;
   }
 
   private cacheFor(scope: string): RefreshingCache<TokenClaims> {
     const { credential, retry, clock, random } = this.options;
     return new RefreshingCache<TokenClaims>({
-      fetch: ({ signal }) => this.fetchToken(credential, scope, signal),
+      fetch: ({ signal, renewal }) => this.fetchToken(credential, scope, signal, renewal === true),
       name: this.credentialName,
       subject: showScope(scope),
       noun: "token",
@@ -191,17 +232,36 @@ export class TokenCache {
     });
   }
 
-  /** The credential behind the cache's `fetch`, and the audience check of what it returns. */
+  /**
+   * The credential behind the cache's `fetch` (`renewal`: past its cache where it allows it), and the audience
+   * check of what it returns. For a chain, learns which of its credentials answered.
+   */
   private async fetchToken(
     credential: TokenCredential,
     scope: string,
     signal: AbortSignal,
+    renewal: boolean,
   ): Promise<FetchedValue | null> {
-    const requestOptions = { timeout: this.timeoutMs };
-    const token: AccessToken | null = await credential.getToken(scope, {
-      abortSignal: signal,
-      requestOptions,
-    });
+    const options = { abortSignal: signal, requestOptions: { timeout: this.timeoutMs } };
+    const watch = isCredentialChain(this.credentialClass)
+      ? await watchAnsweringCredential({ scope })
+      : undefined;
+    // An abandoned attempt may never settle (a hanging managed-identity endpoint): the watch ends with it.
+    const stopWatch = () => watch?.stop();
+    if (watch) signal.addEventListener("abort", stopWatch, { once: true });
+    let token: AccessToken | null;
+    try {
+      if (!renewal) token = await credential.getToken(scope, options);
+      else {
+        const { method } = this.renewalPlan(scope);
+        const now = (this.options.clock ?? systemClock).now();
+        token = await getTokenForRenewal(credential, scope, options, method, now);
+      }
+    } finally {
+      signal.removeEventListener("abort", stopWatch);
+      const answered = watch?.stop();
+      if (answered !== undefined && !signal.aborted) this.answeredBy.set(scope, answered);
+    }
     if (!token) return null;
     // An abandoned attempt's late answer is dropped by the cache: nothing to report about it.
     if (!signal.aborted && typeof token.token === "string") this.checkAudience(scope, token.token);

@@ -32,7 +32,11 @@ export {
   expectedAudienceFor,
   scopeAudienceProblem,
 } from "./expectedAudienceFor.js";
+export { explainTokenRejection, type TokenRejectionContext } from "./explainTokenRejection.js";
 export { type JwtClaims, readJwtClaims } from "./readJwtClaims.js";
+export { renewalClaims } from "./renewalClaims.js";
+export { type RenewalMethod, type RenewalPlan, renewalPlanFor } from "./renewalPlanFor.js";
+export { type EndpointRole, roleForEndpoint } from "./roleForEndpoint.js";
 export { type EndpointScope, scopeForEndpoint } from "./scopeForEndpoint.js";
 export {
   DEFAULT_REFRESH_WINDOW_MS,

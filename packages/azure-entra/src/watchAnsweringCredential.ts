@@ -5,8 +5,12 @@
  *
  * `@azure/logger` is process-wide: one hook serves every watch at once, the app's own log function still
  * receives every line, and the logger is restored when the last watch stops (whatever the order of stops).
+ * With `scope`, only the lines of a request for that scope count ("… SUCCESS. Scopes: <scope>."): a request
+ * for another scope running meanwhile is not taken for this one.
  */
-export async function watchAnsweringCredential(): Promise<{ stop(): string | undefined }> {
+export async function watchAnsweringCredential(
+  options: { scope?: string } = {},
+): Promise<{ stop(): string | undefined }> {
   let logger: typeof import("@azure/logger");
   try {
     logger = await import("@azure/logger");
@@ -14,8 +18,10 @@ export async function watchAnsweringCredential(): Promise<{ stop(): string | und
     return { stop: () => undefined };
   }
   let answered: string | undefined;
+  const { scope } = options;
   const listener = (line: string) => {
     const match = /Result for (\w+): SUCCESS/.exec(line);
+    if (scope !== undefined && !line.includes(`SUCCESS. Scopes: ${scope}.`)) return;
     if (match?.[1] && match[1] !== "DefaultAzureCredential" && match[1] !== "ChainedTokenCredential") {
       answered = match[1];
     }
