@@ -5,7 +5,15 @@ import { defineConfig } from "vitest/config";
 const conditions = ["@copilot-byok/source"];
 
 const packages = ["core", "azure-entra", "static-key", "testing", "cli"];
-const examples = ["basic-entra", "static-key", "di-app", "long-running-server", "migration", "custom-source"];
+const examples = [
+  "basic-entra",
+  "static-key",
+  "di-app",
+  "long-running-server",
+  "migration",
+  "custom-source",
+  "opentelemetry",
+];
 
 export default defineConfig({
   test: {

@@ -104,14 +104,14 @@ export class RequestEdge {
     const binding = found && this.#bindings.get(found.placeholder);
     if (!found || !binding || !sameOrigin(request.url, binding.origin)) return send(request);
     const span = this.#telemetry.startSpan(binding.mode, request, context.sessionId);
-    let status = 0;
     try {
       const response = await this.#sendWithCredential(request, found.header, binding, context, send, span);
-      status = response.status;
-      if (status < 400 && context.sessionId) this.#refusals.delete(context.sessionId);
+      if (response.status < 400 && context.sessionId) this.#refusals.delete(context.sessionId);
+      this.#telemetry.endSpan(span, response.status);
       return response;
-    } finally {
-      this.#telemetry.endSpan(span, status);
+    } catch (error) {
+      this.#telemetry.failSpan(span, error);
+      throw error;
     }
   }
 
@@ -150,8 +150,9 @@ export class RequestEdge {
       request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
     const credential = await this.#current(binding, context);
     const first = await sendRequest(withCredential(request, header, credential, body, context.signal));
+    // Every attempt counts, the refused one too.
+    this.#telemetry.request(binding.mode, first.status, false);
     if (first.status === 403) {
-      this.#telemetry.request(binding.mode, first.status, false);
       span.addEvent("copilot_byok.access_denied");
       this.#event(binding, context, {
         type: "access-denied",
@@ -162,10 +163,7 @@ export class RequestEdge {
       });
       return first;
     }
-    if (first.status !== 401) {
-      this.#telemetry.request(binding.mode, first.status, false);
-      return first;
-    }
+    if (first.status !== 401) return first;
     return this.#recover(first, { request, header, body, sendRequest }, binding, credential, context, span);
   }
 
@@ -180,7 +178,6 @@ export class RequestEdge {
     const { mode } = binding;
     const refused = `the provider refused the ${rejected.kind} (${fingerprint(rejected.value)}) with 401`;
     const notReplayed = (extra: Partial<RequestEdgeEvent> & { message: string }) => {
-      this.#telemetry.request(mode, 401, false);
       span.addEvent("copilot_byok.credential_rejected", { "copilot_byok.replayed": false });
       this.#event(binding, context, {
         type: "credential-rejected",
@@ -216,7 +213,13 @@ export class RequestEdge {
     binding.inUse = renewed;
     await first.body?.cancel().catch(() => {});
     const { request, header, body, sendRequest } = replay;
-    const second = await sendRequest(withCredential(request, header, renewed, body, context.signal));
+    let second: Response;
+    try {
+      second = await sendRequest(withCredential(request, header, renewed, body, context.signal));
+    } catch (error) {
+      this.#telemetry.replay(mode, "failed");
+      throw error;
+    }
     this.#telemetry.request(mode, second.status, true);
     if (second.status === 401) {
       if (binding.exhausted.unshift(renewed.value) > 4) binding.exhausted.pop();

@@ -57,10 +57,19 @@ export class EdgeTelemetry {
         "copilot_byok.mode": mode,
         "http.request.method": request.method,
         "server.address": url.hostname,
+        ...(url.port ? { "server.port": Number(url.port) } : {}),
         "url.path": url.pathname,
         ...(sessionId ? { "copilot.session_id": sessionId } : {}),
       },
     });
+  }
+
+  /** Ends `span` for a request that threw (network error, abort): the exception's name only, never its message. */
+  failSpan(span: Span, error: unknown): void {
+    const name = error instanceof Error ? error.name : typeof error;
+    span.recordException({ name, message: name });
+    span.setStatus({ code: SpanStatusCode.ERROR, message: name });
+    span.end();
   }
 
   endSpan(span: Span, status: number): void {
