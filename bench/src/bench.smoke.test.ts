@@ -7,6 +7,7 @@ import { DAY_MAX_UPSTREAM, DAY_SMOKE, type DaySimulationResult, runDay } from ".
 import { HERD_SMOKE, runHerd } from "./herd.js";
 import { HOT_PATH_SMOKE, runHotPath } from "./hotPath.js";
 import { MAX_HEAP_GROWTH_BYTES, MEMORY_SMOKE, runMemory } from "./memory.js";
+import { REQUEST_EDGE_SMOKE, runRequestEdge } from "./requestEdge.js";
 import type { BenchmarkResult } from "./types.js";
 
 /** Correctness checks that failed (speed checks are left to the full run). */
@@ -64,6 +65,42 @@ describe("benchmarks, smoke run", () => {
     },
     30_000,
   );
+
+  it("request edge: every variant reaches the provider through the real runtime, credentials delivered as intended", async () => {
+    const result = await runRequestEdge(REQUEST_EDGE_SMOKE);
+    const metrics = result.metrics as {
+      turns: Record<string, { delivery: string; small: { n: number }; large: { n: number } }>;
+      firstTurn: Record<string, Record<string, Record<string, { tokenRequests: number[] }>>>;
+      handlerAlone: { credentialSet: boolean; bodyBytes: { small: number; large: number } };
+    };
+    expect(Object.fromEntries(Object.entries(metrics.turns).map(([id, t]) => [id, t.delivery]))).toEqual({
+      static: "runtime-key",
+      entra: "runtime-token-provider",
+      bare: "runtime-key",
+      "bare-2": "runtime-key",
+      edge: "request-edge",
+      "edge-entra": "request-edge",
+    });
+    for (const [id, t] of Object.entries(metrics.turns)) {
+      expect(t.small.n, id).toBe(REQUEST_EDGE_SMOKE.smallTurns);
+      expect(t.large.n, id).toBe(REQUEST_EDGE_SMOKE.largeTurns);
+    }
+    // Every new Entra source asked the (slow) token endpoint once; static-key sources never.
+    for (const delivery of ["runtime", "request-edge"])
+      for (const warm of ["warm", "cold"]) {
+        expect(metrics.firstTurn[delivery]?.[warm]?.["azure-entra"]?.tokenRequests).toEqual(
+          Array(
+            warm === "warm" ? REQUEST_EDGE_SMOKE.firstTurnTrials : REQUEST_EDGE_SMOKE.coldControlTrials,
+          ).fill(1),
+        );
+        expect(metrics.firstTurn[delivery]?.[warm]?.["static-key"]?.tokenRequests.every((n) => n === 0)).toBe(
+          true,
+        );
+      }
+    expect(metrics.handlerAlone.credentialSet).toBe(true);
+    expect(metrics.handlerAlone.bodyBytes.large).toBeGreaterThan(REQUEST_EDGE_SMOKE.largePromptBytes);
+    expect(failedCorrectness(result)).toEqual([]);
+  }, 60_000);
 
   it("a simulated day: few upstream requests, nobody blocked while a valid token existed", async () => {
     const result = await runDay(DAY_SMOKE);

@@ -3,6 +3,7 @@ import { DAY_FULL, DAY_SMOKE, runDay } from "./day.js";
 import { HERD_FULL, HERD_SMOKE, runHerd } from "./herd.js";
 import { HOT_PATH_FULL, HOT_PATH_SMOKE, runHotPath } from "./hotPath.js";
 import { MEMORY_FULL, MEMORY_SMOKE, runMemory } from "./memory.js";
+import { REQUEST_EDGE_FULL, REQUEST_EDGE_SMOKE, runRequestEdge } from "./requestEdge.js";
 import type { BenchmarkResult, Log } from "./types.js";
 
 export interface Benchmark {
@@ -25,6 +26,10 @@ export const BENCHMARKS: readonly Benchmark[] = [
   {
     name: "cold-start",
     run: (smoke, log) => runColdStart(withLog(smoke ? COLD_START_SMOKE : COLD_START_FULL, log)),
+  },
+  {
+    name: "request-edge",
+    run: (smoke, log) => runRequestEdge(withLog(smoke ? REQUEST_EDGE_SMOKE : REQUEST_EDGE_FULL, log)),
   },
   { name: "day", run: (smoke, log) => runDay(withLog(smoke ? DAY_SMOKE : DAY_FULL, log)) },
 ];

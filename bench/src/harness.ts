@@ -87,3 +87,40 @@ export async function withDateNow<T>(now: () => number, body: () => Promise<T>):
     Date.now = real;
   }
 }
+
+/** A seeded PRNG (mulberry32): resampling that gives the same interval on the same data. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A bootstrap confidence interval (percentile method) of `median(a) − median(b)`, two independent samples:
+ * how far the difference of two medians could move by chance alone at these counts.
+ */
+export function medianDifferenceInterval(
+  a: readonly number[],
+  b: readonly number[],
+  level = 0.9,
+  resamples = 2000,
+  seed = 7,
+): { readonly low: number; readonly high: number } {
+  if (a.length === 0 || b.length === 0) return { low: Number.NaN, high: Number.NaN };
+  const random = seededRandom(seed);
+  const draw = (values: readonly number[]) =>
+    median(
+      Array.from({ length: values.length }, () => values[Math.floor(random() * values.length)] as number),
+    );
+  const diffs = Array.from({ length: resamples }, () => draw(a) - draw(b)).sort((x, y) => x - y);
+  const tail = (1 - level) / 2;
+  return {
+    low: diffs[Math.floor(tail * (resamples - 1))] as number,
+    high: diffs[Math.ceil((1 - tail) * (resamples - 1))] as number,
+  };
+}

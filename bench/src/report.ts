@@ -54,6 +54,13 @@ export function renderMarkdown(report: RunReport): string {
     lines.push(`| | ${b.detailColumns.map(cell).join(" | ")} |`);
     lines.push(`| --- |${b.detailColumns.map(() => " ---:").join(" |")} |`);
     for (const row of b.details) lines.push(`| ${cell(row.label)} | ${row.values.map(cell).join(" | ")} |`);
+    for (const table of b.moreDetails ?? []) {
+      lines.push("", `#### ${table.title}`, "");
+      lines.push(`| | ${table.columns.map(cell).join(" | ")} |`);
+      lines.push(`| --- |${table.columns.map(() => " ---:").join(" |")} |`);
+      for (const row of table.rows)
+        lines.push(`| ${cell(row.label)} | ${row.values.map(cell).join(" | ")} |`);
+    }
   }
   const failed = report.benchmarks.flatMap((b) => b.checks).filter((c) => !c.pass);
   lines.push(

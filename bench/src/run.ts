@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The benchmarks of issue 7: `npm run bench` (root) builds, then runs `node --expose-gc bench/dist/run.js`.
 //   --smoke           tiny counts, a few seconds; fails only on correctness (upstream counts, modules loaded)
-//   --only a,b        run only these benchmarks (hot-path, memory, herd, cold-start, day)
+//   --only a,b        run only these benchmarks (hot-path, memory, herd, cold-start, request-edge, day)
 //   --out <file>      where to write the JSON (default: results/latest.json for a full run of everything,
 //                     results/smoke.json for --smoke, results/partial.json with --only)
 import { mkdirSync, writeFileSync } from "node:fs";

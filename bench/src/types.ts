@@ -20,6 +20,14 @@ export interface DetailRow {
   readonly values: readonly string[];
 }
 
+/** A further table of a benchmark's details, under its own heading. */
+export interface DetailTable {
+  readonly title: string;
+  /** Column headers (after the label column). */
+  readonly columns: readonly string[];
+  readonly rows: readonly DetailRow[];
+}
+
 /** What a benchmark returns: raw numbers for the JSON, checks for pass/fail, a table for people. */
 export interface BenchmarkResult {
   /** Id used by `--only`, e.g. `hot-path`. */
@@ -33,6 +41,8 @@ export interface BenchmarkResult {
   /** Column headers of `details` (after the label column). */
   readonly detailColumns: readonly string[];
   readonly details: readonly DetailRow[];
+  /** Further tables, printed after `details`. */
+  readonly moreDetails?: readonly DetailTable[];
   /** Wall time of the benchmark. */
   readonly durationMs: number;
 }
